@@ -1,0 +1,155 @@
+// Package normalize holds orderhist's canonical purchase schema and the value
+// parsers every connector uses to fill it: money as centavos, timestamps in
+// UTC, one status vocabulary, and cleaned CPF/CNPJ, phone, e-mail and CEP.
+//
+// The package is pure: no I/O, no clock. Connectors know which convention a
+// column uses (dot or comma decimals, which time zone, which date layout) and
+// pass it explicitly; nothing here guesses a convention from a single value.
+package normalize
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is the contract's order status vocabulary.
+type Status string
+
+const (
+	StatusPending   Status = "pending"
+	StatusPaid      Status = "paid"
+	StatusShipped   Status = "shipped"
+	StatusDelivered Status = "delivered"
+	StatusCancelled Status = "cancelled"
+	StatusReturned  Status = "returned"
+	StatusUnknown   Status = "unknown"
+)
+
+// Statuses lists the vocabulary in the order a customer's journey goes.
+var Statuses = []Status{StatusPending, StatusPaid, StatusShipped, StatusDelivered, StatusCancelled, StatusReturned, StatusUnknown}
+
+// DocType tells a CPF (person) from a CNPJ (company).
+type DocType string
+
+const (
+	DocNone DocType = ""
+	DocCPF  DocType = "cpf"
+	DocCNPJ DocType = "cnpj"
+)
+
+// Amount is a money value in centavos. Valid is false when the source gave no
+// value, which is different from a zero amount.
+type Amount struct {
+	Cents int64
+	Valid bool
+}
+
+// Cents returns a valid Amount of c centavos.
+func Cents(c int64) Amount { return Amount{Cents: c, Valid: true} }
+
+// Add sums two amounts; the result is valid when either is.
+func (a Amount) Add(b Amount) Amount {
+	return Amount{Cents: a.Cents + b.Cents, Valid: a.Valid || b.Valid}
+}
+
+// String renders the amount with a dot and two decimals ("-13.26"), or "" when
+// the amount is not valid.
+func (a Amount) String() string {
+	if !a.Valid {
+		return ""
+	}
+	c := a.Cents
+	sign := ""
+	if c < 0 {
+		sign = "-"
+		c = -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+}
+
+// Buyer is who placed the order, as the marketplace identified them.
+type Buyer struct {
+	Ref          string  // the marketplace's own buyer id or username
+	Name         string  // display form, trimmed
+	Document     string  // CPF or CNPJ, digits (and upper-case letters for new CNPJs)
+	DocumentType DocType //
+	Email        string  // cleaned address (lower case); see EmailKind
+	EmailKind    EmailKind
+	Phone        string // E.164
+}
+
+// Address is where an order ships. Recipient fields describe the person who
+// receives the parcel, who is not always the buyer (gifts).
+type Address struct {
+	RecipientName  string
+	RecipientPhone string // E.164
+	Street         string // street and number as written
+	Number         string // street number when the source has it apart
+	Neighborhood   string
+	City           string
+	State          string // UF code
+	PostalCode     string // 8 digits
+	Country        string // ISO 3166-1 alpha-2
+}
+
+// Order is one order in the canonical schema. Zero values mean "unknown":
+// empty strings, zero times and invalid amounts are written as nulls.
+type Order struct {
+	Source        string // connector name
+	Account       string // seller account label
+	OrderID       string
+	PackID        string
+	OrderedAt     time.Time // UTC
+	UpdatedAt     time.Time // UTC
+	Status        Status
+	StatusRaw     string
+	Currency      string
+	ItemsTotal    Amount
+	Shipping      Amount
+	Discount      Amount
+	Fees          Amount
+	OrderTotal    Amount // paid by the buyer
+	NetTotal      Amount // received by the seller, where the source says
+	PaymentMethod string
+	Installments  int32
+	Buyer         Buyer
+	Ship          Address
+	SourceFile    string
+	SourceRow     int // first row (Excel row or CSV line) the order was read from
+	Lines         []Line
+}
+
+// Line is one order line.
+type Line struct {
+	LineNo    int // 1..n within the order
+	SKU       string
+	ListingID string
+	Title     string
+	Variation string
+	Quantity  int32
+	UnitPrice Amount
+	LineTotal Amount
+	Status    Status
+	SourceRow int
+}
+
+// FieldError says why one value could not be used, in words a seller can act
+// on. Column is the header as the source file wrote it.
+type FieldError struct {
+	Column string
+	Value  string
+	Reason string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("column %q: %s", e.Column, e.Reason)
+}
+
+// EmailKind tells a buyer's own address from one a marketplace made up.
+type EmailKind string
+
+const (
+	EmailNone     EmailKind = ""
+	EmailPersonal EmailKind = "personal" // the buyer's own mailbox: links across channels
+	EmailRelay    EmailKind = "relay"    // a marketplace relay or masked address: links within that marketplace only
+)
