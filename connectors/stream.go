@@ -1,0 +1,111 @@
+package connectors
+
+import (
+	"context"
+	"iter"
+
+	"github.com/orderhist/orderhist/connectors/tabular"
+	"github.com/orderhist/orderhist/normalize"
+)
+
+// Emit hands one record to the consumer; false means the consumer stopped.
+type Emit func(Record) bool
+
+// Grouper assembles consecutive rows that belong to one order (exports write
+// one row per order line) into one Record, without holding more than the
+// order being read.
+type Grouper struct {
+	key string
+	cur Record
+}
+
+// Current returns the order being assembled when key continues it, or nil
+// when key starts another order (the caller then calls Start).
+func (g *Grouper) Current(key string) *normalize.Order {
+	if g.cur.Order != nil && key != "" && key == g.key {
+		return g.cur.Order
+	}
+	return nil
+}
+
+// Start begins a new order and returns the finished previous one, if any.
+func (g *Grouper) Start(key string, o *normalize.Order) (Record, bool) {
+	prev, ok := g.Flush()
+	g.key = key
+	g.cur = Record{Order: o}
+	return prev, ok
+}
+
+// AddRejects attaches a row's value problems to the order being assembled.
+func (g *Grouper) AddRejects(r []Reject) { g.cur.Rejects = append(g.cur.Rejects, r...) }
+
+// Flush returns the order being assembled, if any, and forgets it.
+func (g *Grouper) Flush() (Record, bool) {
+	if g.cur.Order == nil {
+		return Record{}, false
+	}
+	r := g.cur
+	g.cur, g.key = Record{}, ""
+	return r, true
+}
+
+// RowFunc turns one row into zero or more finished records.
+type RowFunc func(row tabular.Row, emit Emit) bool
+
+// StreamRows drives a row stream: it checks for cancellation on every row,
+// turns unreadable rows into rejects, calls fn for the others, then calls
+// flush for what is still being assembled, and ends with the stream's error.
+func StreamRows(ctx context.Context, source, file, sheet string, rows tabular.Rows, fn RowFunc, flush func(Emit) bool) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		defer rows.Close()
+		consumed := 0
+		emit := func(r Record) bool {
+			r.Rows, consumed = consumed, 0
+			return yield(r, nil)
+		}
+		for rows.Next() {
+			if err := ctx.Err(); err != nil {
+				yield(Record{}, err)
+				return
+			}
+			row := rows.Row()
+			if row.Problem != nil || !blankRow(row.Cells) {
+				consumed++
+			}
+			if row.Problem != nil {
+				if !emit(Record{Rejects: []Reject{{Source: source, File: file, Sheet: sheet, Row: row.Number, Reason: row.Problem.Error(), Effect: RowSkipped}}}) {
+					return
+				}
+				continue
+			}
+			if !fn(row, emit) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		if err := ctx.Err(); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		if flush != nil {
+			flush(emit)
+		}
+	}
+}
+
+// Fail is a sequence that yields one error: the file could not be read.
+func Fail(err error) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) { yield(Record{}, err) }
+}
+
+func blankRow(cells []string) bool {
+	for _, c := range cells {
+		if c != "" && c != " " {
+			return false
+		}
+	}
+	return true
+}
