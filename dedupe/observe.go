@@ -1,0 +1,560 @@
+package dedupe
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/orderhist/orderhist/normalize"
+)
+
+// kcode is Kind as one byte, with the internal corroborated weak keys.
+type kcode uint8
+
+const (
+	kNone kcode = iota
+	kCPF
+	kCNPJ
+	kEmail
+	kRelay
+	kUser
+	kPhone
+	kNameAddr // weak: links only where a phone or mailbox fragment corroborates it
+	numKinds
+)
+
+var kindName = [numKinds]Kind{
+	kCPF: KindCPF, kCNPJ: KindCNPJ, kEmail: KindEmail, kRelay: KindRelayEmail, kUser: KindMarketplaceUser,
+	kPhone: KindPhone, kNameAddr: KindNameAddress,
+}
+
+// tier is the pass in which a kind links.
+func (k kcode) tier() int {
+	switch k {
+	case kCPF, kCNPJ:
+		return 0
+	case kEmail:
+		return 1
+	case kRelay, kUser:
+		return 2
+	case kPhone:
+		return 3
+	case kNameAddr:
+		return 4
+	}
+	return -1
+}
+
+func (k kcode) isDoc() bool { return k == kCPF || k == kCNPJ }
+
+// noTime marks an order without a date.
+const noTime = math.MinInt64
+
+// maxOrders keeps order and identifier indexes within uint32, with room for
+// a sentinel.
+const maxOrders = math.MaxUint32 - 1
+
+// orderRec is everything kept per order: 48 bytes.
+type orderRec struct {
+	key    uint64 // hash of source, account, order id
+	at     int64  // ordered_at, Unix microseconds, or noTime
+	cents  int64  // OrderTotal, or ItemsTotal when OrderTotal is unknown
+	idRef  uint32 // order id in Resolver.orderIDs
+	items  int32
+	name   uint32 // buyer name, interned
+	loc    uint32 // (city, state, CEP), interned
+	src    uint16 // (source, account), interned
+	status uint8
+	flags  uint8
+}
+
+const (
+	fAmount uint8 = 1 << iota // cents is known
+	fGift                     // shipped to someone else: the address is not the buyer's
+)
+
+// Status codes, in the order of normalize.Statuses; 0 is unknown.
+func statusCode(s normalize.Status) uint8 {
+	for i, v := range normalize.Statuses {
+		if v == s {
+			return uint8(i + 1)
+		}
+	}
+	return 0
+}
+
+const (
+	stCancelled = 5 // normalize.StatusCancelled
+	stReturned  = 6 // normalize.StatusReturned
+)
+
+type srcAcct struct{ source, account string }
+
+type identRec struct {
+	hash uint64
+	ref  uint32 // value in Resolver.idVals
+	kind kcode
+}
+
+type loc struct{ city, state, cep uint32 }
+
+type seedRec struct {
+	prior       uint32 // Resolver.priors id
+	multi       bool   // the identifier belonged to several customers
+	first, last int64
+}
+
+// Resolver collects orders and resolves them into customers. It is not safe
+// for concurrent use.
+type Resolver struct {
+	opts      Options
+	maxOwners int
+
+	orderChunks chunked[orderRec]
+	orders      []orderRec // by key, from Resolve on
+	orderIdx    map[uint64]uint32
+	orderIDs    arena
+
+	identChunks chunked[identRec]
+	idIdx       map[uint64]uint32
+	idVals      arena
+	// From Resolve on, identifiers as flat columns.
+	idHash []uint64
+	idKind []kcode
+	idRef  []uint32
+	// emailShown keeps the address as the buyer wrote it when it differs
+	// from its match key ("maria.silva@gmail.com" for "mariasilva@gmail.com").
+	emailShown map[uint32]uint32
+
+	edges chunked[uint64] // order<<32 | identifier
+
+	srcs   []srcAcct
+	srcIdx map[srcAcct]uint16
+
+	strs     interner
+	nameKeys []uint32 // strs id → NameKey, interned in keys; 0 when not computed
+	keys     interner
+	locs     []loc
+	locIdx   map[loc]uint32
+	locHash  map[uint64]uint32 // hash of the three strings → locs, to skip interning them
+
+	seeds      map[uint64]seedRec
+	priors     interner
+	priorFirst []int64
+	seedMerges []Merge
+
+	overflow bool
+	resolved bool
+}
+
+// NewResolver returns an empty Resolver.
+func NewResolver(opts Options) *Resolver {
+	if opts.StoredValue == nil {
+		opts.StoredValue = func(_ Kind, v string) string { return v }
+	}
+	r := &Resolver{
+		opts:       opts,
+		maxOwners:  opts.MaxOwners,
+		orderIdx:   make(map[uint64]uint32),
+		idIdx:      make(map[uint64]uint32),
+		emailShown: make(map[uint32]uint32),
+		locHash:    make(map[uint64]uint32),
+		srcIdx:     make(map[srcAcct]uint16),
+		locs:       []loc{{}},
+		locIdx:     map[loc]uint32{{}: 0},
+		seeds:      make(map[uint64]seedRec),
+	}
+	if r.maxOwners <= 0 {
+		r.maxOwners = DefaultMaxOwners
+	}
+	r.strs.init()
+	r.keys.init()
+	r.priors.init()
+	r.priorFirst = []int64{math.MaxInt64}
+	// Identifier 0 is a sentinel, so that 0 can mean "none" in per-order
+	// arrays.
+	ref, _ := r.idVals.add("")
+	r.identChunks.add(identRec{ref: ref})
+	return r
+}
+
+// Seed records an identity of the previous run, so that its customer keeps
+// its id.
+func (r *Resolver) Seed(prev Identity) {
+	if prev.CustomerID == "" || prev.Value == "" {
+		return
+	}
+	p := r.priors.id(prev.CustomerID)
+	for int(p) >= len(r.priorFirst) {
+		r.priorFirst = append(r.priorFirst, math.MaxInt64)
+	}
+	first, last := micros(prev.FirstSeen), micros(prev.LastSeen)
+	if first != noTime && first < r.priorFirst[p] {
+		r.priorFirst[p] = first
+	}
+	h := seedHash(prev.Kind, prev.Value)
+	s, ok := r.seeds[h]
+	if !ok {
+		s = seedRec{prior: p, first: first, last: last}
+	} else {
+		if s.prior != p {
+			s.multi = true
+		}
+		if first != noTime && (s.first == noTime || first < s.first) {
+			s.first = first
+		}
+		s.last = max(s.last, last)
+	}
+	r.seeds[h] = s
+}
+
+// SeedMerge keeps a merge of an earlier run.
+func (r *Resolver) SeedMerge(prev Merge) {
+	if prev.MergedID == "" || prev.CustomerID == "" || prev.MergedID == prev.CustomerID {
+		return
+	}
+	r.seedMerges = append(r.seedMerges, prev)
+}
+
+func seedHash(k Kind, stored string) uint64 {
+	return fnvStr(fnvStr(fnvStr(fnvOffset, string(k)), "\x00"), stored)
+}
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return noTime
+	}
+	return t.UnixMicro()
+}
+
+// Observe adds one order. Observing an order (same source, account and
+// order id) again replaces its figures and adds its identifiers: a status
+// update carries the latest amounts, and an earlier export may have shown
+// a buyer detail a later one masks. The Resolver copies what it keeps; o
+// may be reused. An order without an id cannot be told from another and
+// is ignored.
+func (r *Resolver) Observe(o *normalize.Order) {
+	if r.resolved {
+		panic("dedupe: Observe after Resolve")
+	}
+	if r.overflow || o.OrderID == "" {
+		return
+	}
+	si := r.source(o.Source, o.Account)
+	key := orderKey(o.Source, o.Account, o.OrderID)
+	oi, ok := r.orderIdx[key]
+	if !ok {
+		ref, ok := r.orderIDs.add(o.OrderID)
+		if !ok || r.orderChunks.n >= maxOrders {
+			r.overflow = true
+			return
+		}
+		oi = r.orderChunks.add(orderRec{key: key, idRef: ref, src: si})
+		r.orderIdx[key] = oi
+	}
+	rec := r.orderChunks.at(oi)
+	rec.at = micros(o.OrderedAt)
+	rec.flags = 0
+	rec.cents = 0
+	switch {
+	case o.OrderTotal.Valid:
+		rec.cents, rec.flags = o.OrderTotal.Cents, fAmount
+	case o.ItemsTotal.Valid:
+		rec.cents, rec.flags = o.ItemsTotal.Cents, fAmount
+	}
+	var items int64
+	for i := range o.Lines {
+		items += int64(o.Lines[i].Quantity)
+	}
+	rec.items = int32(min(max(items, math.MinInt32), math.MaxInt32))
+	rec.status = statusCode(o.Status)
+
+	b := &o.Buyer
+	name := ""
+	if usable(b.Name) {
+		name = b.Name
+	}
+	rec.name = r.strs.id(name)
+	nameKey := r.nameKey(rec.name)
+	// The recipient is the buyer when the names agree; a different name is
+	// a gift, whose phone and address belong to someone else. Without a
+	// buyer name nothing can be told, and recipient data stays unused.
+	recipientIsBuyer := false
+	if rn := o.Ship.RecipientName; usable(rn) && nameKey != "" {
+		if rn == name || normalize.NameKey(rn) == nameKey {
+			recipientIsBuyer = true
+		} else {
+			rec.flags |= fGift
+		}
+	}
+	rec.loc = r.location(o.Ship.City, o.Ship.State, o.Ship.PostalCode)
+
+	if k, d := document(b); k != kNone {
+		r.addIdent(oi, k, d, "", "")
+	}
+	if e := b.Email; usable(e) && validEmail(e) {
+		if b.EmailKind == normalize.EmailRelay {
+			r.addIdent(oi, kRelay, e, "", "")
+		} else {
+			mk := normalize.EmailMatchKey(e)
+			id := r.addIdent(oi, kEmail, mk, "", "")
+			if mk != e {
+				if _, ok := r.emailShown[id]; !ok {
+					r.emailShown[id] = r.strs.id(e)
+				}
+			}
+		}
+	}
+	if ref := b.Ref; usable(ref) {
+		r.addIdent(oi, kUser, o.Source, ":"+o.Account+":", ref)
+	}
+	if p := b.Phone; usable(p) && validPhone(p) {
+		r.addIdent(oi, kPhone, p, "", "")
+	}
+	if p := o.Ship.RecipientPhone; recipientIsBuyer && p != b.Phone && usable(p) && validPhone(p) {
+		r.addIdent(oi, kPhone, p, "", "")
+	}
+
+	if rec.flags&fGift != 0 || strings.IndexByte(nameKey, ' ') < 0 {
+		return
+	}
+	cep, num := o.Ship.PostalCode, streetNumber(&o.Ship)
+	if !validCEP(cep) || num == "" {
+		return
+	}
+	r.addIdent(oi, kNameAddr, nameKey, "|"+cep+"|", num)
+}
+
+// addIdent records that order oi carries identifier kind:a+b+c.
+func (r *Resolver) addIdent(oi uint32, k kcode, a, b, c string) uint32 {
+	h := fnvStr(fnvStr(fnvStr(fnvByte(fnvOffset, byte(k)), a), b), c)
+	id, ok := r.idIdx[h]
+	if !ok {
+		ref, ok := r.idVals.add(a, b, c)
+		if !ok || r.identChunks.n >= maxOrders {
+			r.overflow = true
+			return 0
+		}
+		id = r.identChunks.add(identRec{hash: h, ref: ref, kind: k})
+		r.idIdx[h] = id
+	}
+	r.edges.add(uint64(oi)<<32 | uint64(id))
+	return id
+}
+
+func (r *Resolver) identValue(id uint32) string { return string(r.identBytes(id)) }
+
+func (r *Resolver) identBytes(id uint32) []byte { return r.idVals.get(r.idRef[id]) }
+
+// nameKey returns the NameKey of interned string id, computing it once per
+// distinct name.
+func (r *Resolver) nameKey(id uint32) string {
+	if id == 0 {
+		return ""
+	}
+	for int(id) >= len(r.nameKeys) {
+		r.nameKeys = append(r.nameKeys, make([]uint32, max(len(r.nameKeys), 1024))...)
+	}
+	if k := r.nameKeys[id]; k != 0 {
+		return r.keys.vals[k-1]
+	}
+	key := normalize.NameKey(r.strs.vals[id])
+	k := r.keys.id(key)
+	r.nameKeys[id] = k + 1
+	return r.keys.vals[k]
+}
+
+func (r *Resolver) source(source, account string) uint16 {
+	k := srcAcct{source, account}
+	if i, ok := r.srcIdx[k]; ok {
+		return i
+	}
+	if len(r.srcs) >= math.MaxUint16 {
+		r.overflow = true
+		return 0
+	}
+	i := uint16(len(r.srcs))
+	k = srcAcct{strings.Clone(source), strings.Clone(account)}
+	r.srcs = append(r.srcs, k)
+	r.srcIdx[k] = i
+	return i
+}
+
+func (r *Resolver) location(city, state, cep string) uint32 {
+	h := fnvStr(fnvByte(fnvStr(fnvByte(fnvStr(fnvOffset, city), 0), state), 0), cep)
+	if i, ok := r.locHash[h]; ok {
+		l := r.locs[i]
+		if r.strs.vals[l.city] == city && r.strs.vals[l.state] == state && r.strs.vals[l.cep] == cep {
+			return i
+		}
+	}
+	k := loc{r.strs.id(city), r.strs.id(state), r.strs.id(cep)}
+	i, ok := r.locIdx[k]
+	if !ok {
+		i = uint32(len(r.locs))
+		r.locs = append(r.locs, k)
+		r.locIdx[k] = i
+	}
+	if _, taken := r.locHash[h]; !taken {
+		r.locHash[h] = i
+	}
+	return i
+}
+
+// orderIDAt returns the order id stored at ref.
+func (r *Resolver) orderIDAt(ref uint32) string { return string(r.orderIDs.get(ref)) }
+
+// interner stores each distinct string once; id 0 is "".
+type interner struct {
+	idx  map[string]uint32
+	vals []string
+}
+
+func (in *interner) init() {
+	in.idx = map[string]uint32{"": 0}
+	in.vals = []string{""}
+}
+
+func (in *interner) id(s string) uint32 {
+	if i, ok := in.idx[s]; ok {
+		return i
+	}
+	// A clone, so that a connector's row buffer is not kept alive by one
+	// of its substrings.
+	s = strings.Clone(s)
+	i := uint32(len(in.vals))
+	in.vals = append(in.vals, s)
+	in.idx[s] = i
+	return i
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
+
+func fnvStr(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+func orderKey(source, account, orderID string) uint64 {
+	return fnvStr(fnvByte(fnvStr(fnvByte(fnvStr(fnvOffset, source), 0), account), 0), orderID)
+}
+
+// usable refuses empty and masked values. Connectors already empty masked
+// values; a '*' anywhere is refused again here because one masked value
+// ("******99") would link every buyer it happens to fit.
+func usable(s string) bool {
+	return s != "" && strings.IndexByte(s, '*') < 0
+}
+
+func document(b *normalize.Buyer) (kcode, string) {
+	d := b.Document
+	if !usable(d) {
+		return kNone, ""
+	}
+	switch b.DocumentType {
+	case normalize.DocCPF:
+		if normalize.ValidCPF(d) {
+			return kCPF, d
+		}
+	case normalize.DocCNPJ:
+		if normalize.ValidCNPJ(d) {
+			return kCNPJ, d
+		}
+	case normalize.DocNone:
+		if normalize.ValidCPF(d) {
+			return kCPF, d
+		}
+		if normalize.ValidCNPJ(d) {
+			return kCNPJ, d
+		}
+	}
+	return kNone, ""
+}
+
+func validEmail(e string) bool {
+	at := strings.LastIndexByte(e, '@')
+	return at > 0 && at < len(e)-1
+}
+
+// validPhone accepts E.164 numbers whose last eight digits are not one
+// digit repeated ("+5511999999999" is what forms get when a phone is
+// required and unknown).
+func validPhone(p string) bool {
+	if len(p) < 9 || len(p) > 16 || p[0] != '+' {
+		return false
+	}
+	for i := 1; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
+		}
+	}
+	return !sameDigits(p[len(p)-8:])
+}
+
+func sameDigits(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] != s[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// phoneFragment is a Brazilian number's country and area code with its
+// last eight digits: mobiles gained a leading 9 between 2012 and 2016, and
+// old records still carry the eight-digit form.
+func phoneFragment(p string) string {
+	if strings.HasPrefix(p, "+55") && len(p) >= 13 {
+		return p[:5] + p[len(p)-8:]
+	}
+	return p
+}
+
+func validCEP(c string) bool {
+	if len(c) != 8 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if c[i] < '0' || c[i] > '9' {
+			return false
+		}
+	}
+	return !sameDigits(c)
+}
+
+// streetNumber returns the building number: Number when the source has it
+// apart ("s/n" has none), otherwise the first run of digits after the last
+// comma of Street ("Rua 7 de Setembro, 120 ap 3" → "120"). Leading zeros
+// are dropped.
+func streetNumber(a *normalize.Address) string {
+	if a.Number != "" {
+		return digitRun(a.Number)
+	}
+	i := strings.LastIndexByte(a.Street, ',')
+	if i < 0 {
+		return ""
+	}
+	return digitRun(a.Street[i+1:])
+}
+
+func digitRun(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < '0' || s[i] > '9') {
+		i++
+	}
+	for i < len(s) && s[i] == '0' {
+		i++
+	}
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	return s[i:j]
+}
