@@ -374,7 +374,9 @@ func ParseID(s string) (string, error) {
 }
 
 // isSciNotation spots Excel's scientific rendering of a long number
-// ("5,52E+12", "2.00002e+15").
+// ("5,52E+12", "2.00002e+15"). Excel always signs the exponent; requiring
+// the sign keeps ids that merely contain an E between digits (Shopee's
+// "260217149573E0") from being taken for numbers.
 func isSciNotation(s string) bool {
 	e := -1
 	for i := 0; i < len(s); i++ {
@@ -387,9 +389,10 @@ func isSciNotation(s string) bool {
 		return false
 	}
 	mant, exp := s[:e], s[e+1:]
-	if exp[0] == '+' || exp[0] == '-' {
-		exp = exp[1:]
+	if exp[0] != '+' && exp[0] != '-' {
+		return false
 	}
+	exp = exp[1:]
 	if !allDigits(exp) {
 		return false
 	}

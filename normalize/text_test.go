@@ -127,6 +127,7 @@ var idCases = []idCase{
 	{"2,00002E+15", "", "Excel turned it into a number"},
 	{"2.00002e+15", "", "Excel turned it into a number"},
 	{"5.00123E+12", "", "Excel turned it into a number"},
+	{"260217149573E0", "260217149573E0", ""}, // a Shopee order id, not a number
 }
 
 func TestParseID(t *testing.T) {
