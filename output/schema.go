@@ -110,6 +110,11 @@ var tableDefs = []tableDef{
 			"source_file":         "Export file the order was read from; null for API pulls.",
 			"source_row":          "First row (Excel row or CSV line) of the order in source_file.",
 			"ingested_at":         "When the run that wrote this row read the order.",
+			"recipient_name":      "Name of who receives the parcel, when the source gives it (may differ from the buyer).",
+			"recipient_phone":     "Recipient phone in E.164.",
+			"ship_street":         "Delivery street (and number, where the source writes them together).",
+			"ship_number":         "Delivery street number, where the source has it apart.",
+			"ship_neighborhood":   "Delivery neighbourhood (bairro).",
 		},
 	},
 	{

@@ -8,14 +8,16 @@ import (
 	"testing"
 )
 
-// contractColumns is the dataset contract's column list, copied here on
+// contractColumns is the dataset contract's column list (with orderhist's
+// documented extensions after each table's contract columns), copied here on
 // purpose: the row structs may only change in ways this test is changed for.
 var contractColumns = map[string][]string{
 	TableOrders: {"source", "account", "order_id", "pack_id", "customer_id", "ordered_at", "updated_at",
 		"status", "status_raw", "currency", "items_total", "shipping", "discount", "fees", "order_total",
 		"net_total", "payment_method", "installments", "buyer_ref", "buyer_name", "buyer_document",
 		"buyer_document_type", "buyer_email", "buyer_phone", "ship_city", "ship_state", "ship_postal_code",
-		"ship_country", "source_file", "source_row", "ingested_at"},
+		"ship_country", "source_file", "source_row", "ingested_at",
+		"recipient_name", "recipient_phone", "ship_street", "ship_number", "ship_neighborhood"},
 	TableOrderItems: {"source", "account", "order_id", "line_no", "customer_id", "ordered_at", "sku",
 		"listing_id", "title", "variation", "quantity", "unit_price", "line_total", "status"},
 	TableCustomers: {"customer_id", "name", "document", "email", "phone", "city", "state", "postal_code",

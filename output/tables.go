@@ -58,6 +58,15 @@ type OrderRow struct {
 	SourceFile        string     `parquet:"source_file,optional,dict"`
 	SourceRow         int64      `parquet:"source_row,optional"`
 	IngestedAt        time.Time  `parquet:"ingested_at,timestamp(microsecond)"`
+	// Columns beyond the contract, after it so positional readers are not
+	// disturbed: the delivery details identity resolution weighs (a gift's
+	// recipient is not its buyer) and that a later run needs to merge an
+	// order seen again without losing what it knew.
+	RecipientName    string `parquet:"recipient_name,optional"`
+	RecipientPhone   string `parquet:"recipient_phone,optional"`
+	ShipStreet       string `parquet:"ship_street,optional"`
+	ShipNumber       string `parquet:"ship_number,optional"`
+	ShipNeighborhood string `parquet:"ship_neighborhood,optional"`
 }
 
 // ItemRow is one row of the order_items table, partitioned like orders.
@@ -191,6 +200,11 @@ func OrderRows(o *normalize.Order, customerID string, ingestedAt time.Time) (Ord
 		SourceFile:        o.SourceFile,
 		SourceRow:         int64(o.SourceRow),
 		IngestedAt:        ingestedAt.UTC(),
+		RecipientName:     o.Ship.RecipientName,
+		RecipientPhone:    o.Ship.RecipientPhone,
+		ShipStreet:        o.Ship.Street,
+		ShipNumber:        o.Ship.Number,
+		ShipNeighborhood:  o.Ship.Neighborhood,
 	}
 	if len(o.Lines) == 0 {
 		return row, nil

@@ -33,7 +33,12 @@ CREATE TABLE IF NOT EXISTS `orderhist.orders` (
   `ship_country` STRING OPTIONS (description = "Shipping country, ISO 3166-1 alpha-2."),
   `source_file` STRING OPTIONS (description = "Export file the order was read from; null for API pulls."),
   `source_row` INT64 OPTIONS (description = "First row (Excel row or CSV line) of the order in source_file."),
-  `ingested_at` TIMESTAMP NOT NULL OPTIONS (description = "When the run that wrote this row read the order.")
+  `ingested_at` TIMESTAMP NOT NULL OPTIONS (description = "When the run that wrote this row read the order."),
+  `recipient_name` STRING OPTIONS (description = "Name of who receives the parcel, when the source gives it (may differ from the buyer)."),
+  `recipient_phone` STRING OPTIONS (description = "Recipient phone in E.164."),
+  `ship_street` STRING OPTIONS (description = "Delivery street (and number, where the source writes them together)."),
+  `ship_number` STRING OPTIONS (description = "Delivery street number, where the source has it apart."),
+  `ship_neighborhood` STRING OPTIONS (description = "Delivery neighbourhood (bairro).")
 )
 PARTITION BY TIMESTAMP_TRUNC(ordered_at, MONTH)
 OPTIONS (description = "One row per order.");

@@ -36,6 +36,11 @@ SELECT * FROM read_parquet('orderhist-data/orders/**/*.parquet', hive_partitioni
 --   source_file          VARCHAR                           Export file the order was read from; null for API pulls.
 --   source_row           BIGINT                            First row (Excel row or CSV line) of the order in source_file.
 --   ingested_at          TIMESTAMP WITH TIME ZONE NOT NULL When the run that wrote this row read the order.
+--   recipient_name       VARCHAR                           Name of who receives the parcel, when the source gives it (may differ from the buyer).
+--   recipient_phone      VARCHAR                           Recipient phone in E.164.
+--   ship_street          VARCHAR                           Delivery street (and number, where the source writes them together).
+--   ship_number          VARCHAR                           Delivery street number, where the source has it apart.
+--   ship_neighborhood    VARCHAR                           Delivery neighbourhood (bairro).
 --   ordered_month        VARCHAR                           From the folder name: month of ordered_at (UTC), YYYY-MM.
 
 -- One row per order line.
