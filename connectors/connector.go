@@ -129,6 +129,9 @@ type Layout struct {
 	Required []string
 	// Description says which export this is, for `orderhist detect`.
 	Description string
+	// Mapped says the columns come from the user's mapping file, so the
+	// layout has no fixed signature.
+	Mapped bool
 }
 
 // ColumnLister is implemented by file connectors that read columns by header

@@ -82,6 +82,9 @@ type Match struct {
 	Matched     int      // signature columns present
 	Signature   int      // signature columns in all
 	Missing     []string // required columns absent
+	// Required names the columns this file must have when they vary per
+	// file (a mapping file names them) rather than per layout.
+	Required []string
 }
 
 // Usable reports whether the file can be read with this layout.

@@ -86,12 +86,14 @@ func (f *Fields) Time(col int, required bool, parse func(string) (time.Time, err
 		return time.Time{}
 	}
 	t, err := parse(raw)
-	if err != nil {
-		if required {
-			f.Skip(col, raw, err.Error())
-		} else {
-			f.Drop(col, raw, err.Error())
-		}
+	switch {
+	case err != nil && required:
+		f.Skip(col, raw, err.Error())
+	case err != nil:
+		f.Drop(col, raw, err.Error())
+	case t.IsZero() && required:
+		// A placeholder such as "-" parses as "no date".
+		f.Skip(col, raw, "the date is empty")
 	}
 	return t
 }
@@ -227,8 +229,14 @@ func (f *Fields) Rejects(source, file, sheet string, row int) []Reject {
 	for _, e := range f.skip {
 		out = append(out, Reject{Source: source, File: file, Sheet: sheet, Row: row, Column: e.Column, Value: e.Value, Reason: e.Reason, Effect: RowSkipped})
 	}
+	// In a skipped row nothing was kept, so its other problems are listed
+	// as skipped too: the seller sees every fault of the row at once.
+	effect := ValueDropped
+	if len(f.skip) > 0 {
+		effect = RowSkipped
+	}
 	for _, e := range f.dropped {
-		out = append(out, Reject{Source: source, File: file, Sheet: sheet, Row: row, Column: e.Column, Value: e.Value, Reason: e.Reason, Effect: ValueDropped})
+		out = append(out, Reject{Source: source, File: file, Sheet: sheet, Row: row, Column: e.Column, Value: e.Value, Reason: e.Reason, Effect: effect})
 	}
 	return out
 }

@@ -109,3 +109,16 @@ func blankRow(cells []string) bool {
 	}
 	return true
 }
+
+// Lazy defers opening a file until the sequence is iterated, so a
+// sequence that is never ranged over holds no file open, and each range
+// reads the file afresh.
+func Lazy(open func() iter.Seq2[Record, error]) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for rec, err := range open() {
+			if !yield(rec, err) {
+				return
+			}
+		}
+	}
+}

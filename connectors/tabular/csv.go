@@ -36,9 +36,37 @@ type CSVOptions struct {
 	Encoding  string // one of the Encoding* names; "" detects
 	Delimiter rune   // 0 detects from the header line
 	Limits    Limits
+	// Unquoted says the format has no quoting at all (Amazon's flat files):
+	// a '"' is a character of the value, as in `Monitor 24"`.
+	Unquoted bool
 	// Wrap, when set, wraps the raw (undecoded) file, e.g. to count bytes
 	// for a progress bar.
 	Wrap func(io.Reader) io.Reader
+}
+
+// quoteStandIn replaces '"' in unquoted formats while encoding/csv reads
+// them (it cannot be told not to treat quotes specially); cells get the '"'
+// back. The rune is from the private use area, absent from real exports.
+const quoteStandIn = "\uE000"
+
+// unquote hides every '"' from encoding/csv.
+type unquote struct {
+	r       io.Reader
+	pending []byte
+}
+
+func (u *unquote) Read(p []byte) (int, error) {
+	if len(u.pending) > 0 {
+		n := copy(p, u.pending)
+		u.pending = u.pending[n:]
+		return n, nil
+	}
+	buf := make([]byte, len(p)/len(quoteStandIn)+1)
+	n, err := u.r.Read(buf)
+	out := bytes.ReplaceAll(buf[:n], []byte{'"'}, []byte(quoteStandIn))
+	k := copy(p, out)
+	u.pending = append(u.pending[:0], out[k:]...)
+	return k, err
 }
 
 // CSVReader streams the records of one CSV file after its header line.
@@ -60,6 +88,8 @@ type CSVReader struct {
 	lineOffset int
 	// ahead holds a record read to look past a broken quote.
 	ahead *pendingRecord
+	// unquoted: cells carry quoteStandIn for '"'.
+	unquoted bool
 }
 
 type pendingRecord struct {
@@ -112,7 +142,12 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	if opts.Wrap != nil {
 		raw = opts.Wrap(raw)
 	}
-	text := bufio.NewReaderSize(transform.NewReader(raw, dec), 256<<10)
+	var decoded io.Reader = transform.NewReader(raw, dec)
+	if opts.Unquoted {
+		decoded = &unquote{r: decoded}
+		c.unquoted = true
+	}
+	text := bufio.NewReaderSize(decoded, 256<<10)
 
 	// The header line decides the delimiter; "sep=X" is Excel's own hint.
 	line, consumed, err := peekFirstLine(text)
@@ -155,7 +190,7 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	c.headerLine = line1 + skipLines
 	c.header = make([]string, len(hdr))
 	for i, h := range hdr {
-		c.header[i] = CleanHeader(h)
+		c.header[i] = CleanHeader(c.restoreQuotes(h))
 	}
 	return nil
 }
@@ -325,6 +360,13 @@ func (c *CSVReader) atEOF() bool {
 	return false
 }
 
+func (c *CSVReader) restoreQuotes(s string) string {
+	if c.unquoted && strings.Contains(s, quoteStandIn) {
+		return strings.ReplaceAll(s, quoteStandIn, `"`)
+	}
+	return s
+}
+
 func blank(rec []string) bool {
 	for _, v := range rec {
 		if strings.TrimSpace(v) != "" {
@@ -343,6 +385,11 @@ func (c *CSVReader) pad(rec []string) []string {
 	}
 	p := c.padded[:n]
 	copy(p, rec)
+	if c.unquoted {
+		for i := range p {
+			p[i] = c.restoreQuotes(p[i])
+		}
+	}
 	for i := len(rec); i < n; i++ {
 		p[i] = ""
 	}

@@ -321,3 +321,14 @@ func FuzzCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestCSVUnquotedKeepsQuotes(t *testing.T) {
+	data := "id\tname\tprice\n1\tMonitor LED 24\"\t10.00\n2\t\"Quoted\" start\t5.00\n"
+	res := readAll(t, write(t, "x.tsv", []byte(data)), CSVOptions{Delimiter: '\t', Unquoted: true})
+	if res.err != nil || len(res.problems) != 0 {
+		t.Fatalf("%+v", res)
+	}
+	if res.rows[0][1] != `Monitor LED 24"` || res.rows[1][1] != `"Quoted" start` || res.rows[1][2] != "5.00" {
+		t.Fatalf("rows %q", res.rows)
+	}
+}

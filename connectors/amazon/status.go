@@ -1,0 +1,16 @@
+package amazon
+
+import "github.com/orderhist/orderhist/normalize"
+
+// Amazon writes order-status and item-status in English; the flat file uses
+// both "Cancelled" and the API's "Canceled".
+var statusRules = []normalize.StatusRule{
+	{Match: normalize.Contains("cancel"), Status: normalize.StatusCancelled},
+	{Match: normalize.Contains("return", "refund"), Status: normalize.StatusReturned},
+	{Match: normalize.Contains("delivered"), Status: normalize.StatusDelivered},
+	{Match: normalize.Prefix("shipped", "partiallyshipped", "partially shipped", "shipping"), Status: normalize.StatusShipped},
+	{Match: normalize.Equals("unshipped", "invoiceunconfirmed", "pendingavailability"), Status: normalize.StatusPaid},
+	{Match: normalize.Equals("pending"), Status: normalize.StatusPending},
+}
+
+func status(raw string) normalize.Status { return normalize.StatusFromRules(raw, statusRules) }
