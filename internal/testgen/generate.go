@@ -1,0 +1,165 @@
+package testgen
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Account is the seller account label every generated order belongs to.
+const Account = "main"
+
+// FileStats is what orderhist should find in one generated file.
+type FileStats struct {
+	File    string `json:"file"`
+	Layout  string `json:"layout"`
+	Source  string `json:"source"`
+	Account string `json:"account"`
+	// Rows counts data rows: lines after the header (Mercado Livre: cart
+	// summary rows included; TikTok: the description row excluded).
+	Rows int `json:"rows"`
+	// Orders counts distinct orders (Mercado Livre: cart children are
+	// orders, cart summaries are not).
+	Orders int `json:"orders"`
+	Lines  int `json:"lines"`
+	Units  int `json:"units"`
+	// Money in centavos, summed over the file; see README for each
+	// layout's definition.
+	ItemsTotal     int64      `json:"items_total_cents"`
+	OrderTotal     int64      `json:"order_total_cents"`
+	NetTotal       *int64     `json:"net_total_cents,omitempty"`
+	FirstOrderedAt *time.Time `json:"first_ordered_at,omitempty"`
+	LastOrderedAt  *time.Time `json:"last_ordered_at,omitempty"`
+}
+
+// Result describes a generated set of files; it is also written as
+// manifest.json.
+type Result struct {
+	Seed    int64       `json:"seed"`
+	People  int         `json:"people"`
+	Lines   int         `json:"lines"`
+	Noise   string      `json:"noise"`
+	From    time.Time   `json:"from"`
+	To      time.Time   `json:"to"`
+	Layouts []string    `json:"layouts"`
+	Files   []FileStats `json:"files"`
+	Truth   string      `json:"truth"`
+	// Orders is the number of rows of truth.csv.
+	Orders int `json:"orders"`
+	// Mapping is the column mapping written for the pt-BR CSV, if any.
+	Mapping string `json:"mapping,omitempty"`
+}
+
+// File names Generate writes besides the exports.
+const (
+	ManifestFile = "manifest.json"
+	TruthFile    = "truth.csv"
+	MappingFile  = "pedidos_ptbr.mapping.yaml" // beside the CSV, where the csv connector looks for it
+)
+
+// Generate writes one export file per layout into cfg.OutDir, with
+// truth.csv and manifest.json. Memory stays bounded whatever cfg.Lines is:
+// rows are streamed to disk as they are made.
+func Generate(cfg Config) (*Result, error) {
+	c, err := cfg.normalized()
+	if err != nil {
+		return nil, err
+	}
+	if c.OutDir == "" {
+		return nil, errors.New("testgen: OutDir is empty")
+	}
+	for i, name := range c.Layouts {
+		l := layoutByName(name)
+		if l.maxRows >= 0 && c.rowsFor(i) > l.maxRows {
+			return nil, fmt.Errorf("testgen: layout %s is an XLSX sheet and holds at most %d data rows, %d asked", name, l.maxRows, c.rowsFor(i))
+		}
+	}
+	if err := os.MkdirAll(c.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Seed: c.Seed, People: c.People, Lines: c.Lines, Noise: c.Noise,
+		From: c.From.UTC(), To: c.To.UTC(), Layouts: c.Layouts, Truth: TruthFile,
+	}
+	pop := buildPeople(c.Seed, c.People)
+	cat := newCatalog(c.Seed)
+
+	tf, err := os.Create(filepath.Join(c.OutDir, TruthFile))
+	if err != nil {
+		return nil, err
+	}
+	defer tf.Close()
+	tb := bufio.NewWriterSize(tf, 1<<16)
+	truth := csv.NewWriter(tb)
+	if err := truth.Write([]string{"source", "account", "order_id", "person_id"}); err != nil {
+		return nil, err
+	}
+
+	for i, name := range c.Layouts {
+		lay := layoutByName(name)
+		st, err := writeLayout(&c, lay, c.rowsFor(i), pop, cat, truth, &res.Orders)
+		if err != nil {
+			return nil, fmt.Errorf("testgen: %s: %w", name, err)
+		}
+		res.Files = append(res.Files, st)
+		if name == LayoutPtBRCSV {
+			if err := os.WriteFile(filepath.Join(c.OutDir, MappingFile), []byte(ptbrMapping), 0o644); err != nil {
+				return nil, err
+			}
+			res.Mapping = MappingFile
+		}
+	}
+	truth.Flush()
+	if err := truth.Error(); err != nil {
+		return nil, err
+	}
+	if err := tb.Flush(); err != nil {
+		return nil, err
+	}
+	if err := tf.Close(); err != nil {
+		return nil, err
+	}
+	js, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(c.OutDir, ManifestFile), append(js, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func writeLayout(c *Config, lay *layout, rows int, pop []Person, cat *catalog, truth *csv.Writer, count *int) (FileStats, error) {
+	st := FileStats{File: lay.file(c), Layout: lay.name, Source: lay.source, Account: Account}
+	if lay.hasNet {
+		st.NetTotal = new(int64)
+	}
+	w, err := lay.open(filepath.Join(c.OutDir, st.File), c)
+	if err != nil {
+		return st, err
+	}
+	g := newGen(c, lay, rows, pop, cat)
+	rec := make([]string, 4)
+	for g.next() {
+		p := &g.p
+		if err := w.write(p); err != nil {
+			w.close()
+			return st, err
+		}
+		g.addStats(&st, p)
+		for i := range p.orders {
+			rec[0], rec[1], rec[2], rec[3] = lay.source, Account, p.orders[i].id, p.buyer.ID
+			if err := truth.Write(rec); err != nil {
+				w.close()
+				return st, err
+			}
+			*count++
+		}
+	}
+	return st, w.close()
+}
