@@ -122,3 +122,24 @@ func Lazy(open func() iter.Seq2[Record, error]) iter.Seq2[Record, error] {
 		}
 	}
 }
+
+// DataRows leaves out of a row stream the rows that are not data (a row
+// describing the columns under the header), so they are neither read as
+// orders nor counted as rows.
+func DataRows(rows tabular.Rows, isData func(tabular.Row) bool) tabular.Rows {
+	return &dataRows{Rows: rows, isData: isData}
+}
+
+type dataRows struct {
+	tabular.Rows
+	isData func(tabular.Row) bool
+}
+
+func (d *dataRows) Next() bool {
+	for d.Rows.Next() {
+		if d.isData(d.Rows.Row()) {
+			return true
+		}
+	}
+	return false
+}

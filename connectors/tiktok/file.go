@@ -88,18 +88,21 @@ func (connector) ReadFile(ctx context.Context, f connectors.File) iter.Seq2[conn
 		}
 		var g connectors.Grouper
 		p := connectors.NewFields(m, nil)
+		// The first non-blank row under the header may describe the
+		// columns ("Platform unique order ID."); it is not data.
 		first := true
+		src = connectors.DataRows(src, func(row tabular.Row) bool {
+			if row.Problem != nil || blank(row.Cells) || !first {
+				return true
+			}
+			first = false
+			return !isDescription(normalize.CleanText(m.Get(row.Cells, colOrderID)))
+		})
 		read := func(row tabular.Row, emit connectors.Emit) bool {
 			if blank(row.Cells) {
 				return true
 			}
 			p.Reset(row.Cells)
-			if first {
-				first = false
-				if isDescription(p.Text(colOrderID)) {
-					return true
-				}
-			}
 			id := orderID(p)
 			cur := g.Current(id)
 			var o *normalize.Order

@@ -1,0 +1,60 @@
+# orderhist — common tasks. `make help` lists them.
+
+GO        ?= go
+BIN       ?= bin/orderhist
+OUT       ?= ./orderhist-data
+PKG       := github.com/orderhist/orderhist
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS   := -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/internal/version.Commit=$(COMMIT)
+FUZZTIME  ?= 20s
+# Packages whose tests keep golden files (refresh with `make golden`).
+GOLDEN_PKGS := ./output/... ./connectors/... ./cmd/...
+
+.PHONY: help deps build demo test fmtcheck vet bench fuzz golden exports clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+deps: ## download the Go modules (the only step that needs the network)
+	$(GO) mod download
+
+build: ## build bin/orderhist
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+demo: build ## import the bundled sample exports into ./orderhist-data and print the summary
+	rm -rf $(OUT)
+	./$(BIN) import --out $(OUT) --as-of 2026-11-01 testdata/exports; \
+	  code=$$?; if [ $$code -ne 0 ] && [ $$code -ne 3 ]; then exit $$code; fi
+	@echo
+	@echo "Query it: duckdb -c \"SELECT source, count(*) FROM read_parquet('$(OUT)/orders/**/*.parquet', hive_partitioning = true) GROUP BY source\""
+
+fmtcheck: ## fail when gofmt would change a file
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.*')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet: ## go vet
+	$(GO) vet ./...
+
+test: fmtcheck vet ## gofmt check, go vet, and every test under the race detector
+	$(GO) test -race -count=1 ./...
+
+bench: ## benchmarks of every stage
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## run every fuzz target for FUZZTIME each
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+golden: ## rewrite golden files from the current output
+	$(GO) test $(GOLDEN_PKGS) -update
+
+exports: ## regenerate the bundled demo exports in testdata/exports (synthetic, deterministic)
+	rm -rf testdata/exports
+	$(GO) run ./tools/gen -seed 7 -people 120 -lines 1200 -out testdata/exports
+	rm testdata/exports/truth.csv
+
+clean: ## remove build output and the demo dataset
+	rm -rf bin $(OUT)

@@ -1,0 +1,133 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orderhist/orderhist/normalize"
+	"github.com/orderhist/orderhist/output"
+)
+
+func newExplainCommand(g *globalOptions) *cobra.Command {
+	var showValues bool
+	c := &cobra.Command{
+		Use:   "explain CUSTOMER_ID",
+		Short: "Show which identifiers linked which orders into one customer",
+		Long: `explain shows, for one customer of the dataset, every identifier it was
+recognised by (CPF/CNPJ, e-mail, phone, marketplace user) and every order,
+with the identifiers each order carries, and the customer ids merged into it.
+Personal values are masked unless --show-values is given.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("explain needs exactly one customer id")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExplain(cmd, g, args[0], showValues)
+		},
+	}
+	c.Flags().BoolVar(&showValues, "show-values", false, "print personal identifiers in clear")
+	return c
+}
+
+func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) error {
+	ctx := cmd.Context()
+	ds, err := output.Open(g.out)
+	if err != nil {
+		return err
+	}
+	if ds.Manifest() == nil {
+		return fmt.Errorf("%s holds no dataset yet: %w", g.out, fs.ErrNotExist)
+	}
+	mask := func(s string) string {
+		if show {
+			return s
+		}
+		return normalize.Mask(s)
+	}
+	var idents []output.IdentityRow
+	err = output.ReadTable(ctx, ds, "identities", func(rows []output.IdentityRow) error {
+		for _, r := range rows {
+			if r.CustomerID == id {
+				idents = append(idents, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var orders []output.OrderRow
+	err = output.ReadTable(ctx, ds, "orders", func(rows []output.OrderRow) error {
+		for _, r := range rows {
+			if r.CustomerID == id {
+				orders = append(orders, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var merged []output.MergeRow
+	err = output.ReadTable(ctx, ds, "customer_merges", func(rows []output.MergeRow) error {
+		for _, r := range rows {
+			if r.CustomerID == id {
+				merged = append(merged, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(orders) == 0 && len(idents) == 0 {
+		return errors.New("no customer " + id + " in " + g.out)
+	}
+	w := g.stdout
+	fmt.Fprintf(w, "customer %s: %d orders, %d identifiers\n\nidentifiers:\n", id, len(orders), len(idents))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range idents {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d orders\t%s .. %s\n", r.Kind, mask(r.Value), r.Source, r.OrdersCount, fmtDay(r.FirstSeenAt), fmtDay(r.LastSeenAt))
+	}
+	tw.Flush()
+	slices.SortFunc(orders, func(a, b output.OrderRow) int { return timeVal(a.OrderedAt).Compare(timeVal(b.OrderedAt)) })
+	fmt.Fprintln(w, "\norders (and the identifiers each carries):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, o := range orders {
+		var carried []string
+		add := func(kind, v string) {
+			if v != "" {
+				carried = append(carried, kind+" "+mask(v))
+			}
+		}
+		add(o.BuyerDocumentType, o.BuyerDocument)
+		add("email", o.BuyerEmail)
+		add("phone", o.BuyerPhone)
+		add("user", o.BuyerRef)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", fmtDay(o.OrderedAt), o.Source, o.OrderID, o.Status, strings.Join(carried, ", "))
+	}
+	tw.Flush()
+	if len(merged) > 0 {
+		fmt.Fprintln(w, "\nmerged into this customer:")
+		for _, m := range merged {
+			fmt.Fprintf(w, "  %s on %s (%s)\n", m.MergedID, m.MergedAt.Format(time.DateOnly), m.Reason)
+		}
+	}
+	return nil
+}
+
+func fmtDay(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.DateOnly)
+}

@@ -1,0 +1,145 @@
+package cmd
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orderhist/orderhist/connectors"
+)
+
+type importOptions struct {
+	connector string
+	account   string
+	options   []string
+	strict    bool
+}
+
+func newImportCommand(g *globalOptions) *cobra.Command {
+	var o importOptions
+	c := &cobra.Command{
+		Use:   "import [flags] PATH...",
+		Short: "Read export files (or every export in a folder) into the dataset",
+		Long: `import reads order exports, detects the marketplace of each file, normalizes
+every row, resolves customers across channels and writes the dataset.
+
+Re-importing the same or overlapping files never duplicates anything: an order
+seen again is merged with what the dataset already holds. Rows that cannot be
+used go to the rejects table with the file, row, column and reason, and the
+run exits 3. A file that cannot be read at all is reported by name; the other
+files are still committed and the run exits 4 (or 1 with --strict).`,
+		Example: `  orderhist import ~/Downloads/Vendas_BR.xlsx ~/Downloads/Order.all.*.xlsx
+  orderhist import --out /data/orderhist exports/
+  orderhist import --connector csv --option mapping=magalu.yaml magalu.csv`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("import needs at least one file or folder (see 'orderhist import --help')")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runImport(cmd, g, o, args)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.connector, "connector", "", "read every file with this connector instead of detecting it")
+	f.StringVar(&o.account, "account", "main", "seller account label stored with each order")
+	f.StringArrayVar(&o.options, "option", nil, "connector option as key=value (repeatable), e.g. mapping=file.yaml")
+	f.BoolVar(&o.strict, "strict", false, "fail the whole run, committing nothing, when any file cannot be read")
+	return c
+}
+
+// exportExtensions are the files a folder import picks up. Files named on
+// the command line are read whatever their name.
+var exportExtensions = []string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}
+
+// expandPaths turns the arguments into a sorted list of files: folders are
+// walked (hidden files and Excel's "~$" lock files skipped).
+func expandPaths(args []string) ([]string, error) {
+	var files []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if abs, err := filepath.Abs(p); err == nil && !seen[abs] {
+			seen[abs] = true
+			files = append(files, p)
+		}
+	}
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, usageErrorf("%s: %v", a, unwrapPathError(err))
+		}
+		if !st.IsDir() {
+			add(a)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if p != a && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$")) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() && slices.Contains(exportExtensions, strings.ToLower(filepath.Ext(name))) {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read folder %s: %w", a, err)
+		}
+		slices.Sort(found)
+		if len(found) == 0 {
+			return nil, usageErrorf("%s: the folder holds no export files (%s)", a, strings.Join(exportExtensions, ", "))
+		}
+		for _, p := range found {
+			add(p)
+		}
+	}
+	return files, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if e, ok := err.(*fs.PathError); ok {
+		pe = e
+		return pe.Err
+	}
+	return err
+}
+
+// parseOptions reads key=value connector options.
+func parseOptions(kv []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range kv {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return nil, usageErrorf("--option %q: use key=value", s)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// lookupFileReader finds a connector that reads files, by name.
+func lookupFileReader(name string) (connectors.FileReader, error) {
+	c, ok := connectors.Lookup(name)
+	if !ok {
+		return nil, usageErrorf("no connector named %q (known: %s)", name, strings.Join(connectors.Names(), ", "))
+	}
+	fr, ok := c.(connectors.FileReader)
+	if !ok {
+		return nil, usageErrorf("connector %q does not read files", name)
+	}
+	return fr, nil
+}

@@ -1,0 +1,618 @@
+package cmd
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orderhist/orderhist/connectors"
+	"github.com/orderhist/orderhist/dedupe"
+	"github.com/orderhist/orderhist/internal/version"
+	"github.com/orderhist/orderhist/normalize"
+	"github.com/orderhist/orderhist/output"
+)
+
+// writeBatch is how many rows go to a Parquet writer at a time.
+const writeBatch = 4096
+
+// input is one file of a run and what became of it.
+type input struct {
+	path   string
+	reader connectors.FileReader
+	match  connectors.Match
+	sha256 string
+	size   int64
+	err    error // the file could not be read; nothing of it is committed
+
+	rows, orders, lines, rejected int64
+
+	months  map[string]string // spooled orders by month
+	rejects string            // spooled rejects
+}
+
+func (in *input) failed() bool { return in.err != nil }
+
+// spooledOrder is an order as pass 1 left it, with the rank that orders
+// sightings of the same order.
+type spooledOrder struct {
+	Order normalize.Order
+	Rank  string
+	// IngestedAt is set for orders read back from the dataset, so an order
+	// no file changes keeps the time it first came in.
+	IngestedAt time.Time
+}
+
+// mergedOrder is an order after every sighting was merged.
+type mergedOrder struct {
+	Order      normalize.Order
+	IngestedAt time.Time
+}
+
+// runStats are the figures the summary reports.
+type runStats struct {
+	orders, lines, newOrders, updated, unchanged, enriched, conflicts int64
+	rejects, rejectedRows                                             int64
+	customers, merges                                                 int64
+	months                                                            int
+}
+
+// importRun is one run of import: it reads inputs into a scratch spool,
+// merges them with the dataset month by month, resolves customers, and
+// commits the new dataset in one transaction.
+type importRun struct {
+	g      *globalOptions
+	ctx    context.Context
+	runID  string
+	now    time.Time
+	asOf   time.Time
+	ds     *output.Dataset
+	tx     *output.Tx
+	spool  string
+	inputs []*input
+	stats  runStats
+	// merged holds each month's merged orders (a spool path per month).
+	merged map[string]string
+	// prevMonths are the months the dataset already has.
+	prevMonths map[string]bool
+}
+
+func newRunID(now time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []string) error {
+	ctx := cmd.Context()
+	files, err := expandPaths(args)
+	if err != nil {
+		return err
+	}
+	opts, err := parseOptions(o.options)
+	if err != nil {
+		return err
+	}
+	var forced connectors.FileReader
+	if o.connector != "" {
+		if forced, err = lookupFileReader(o.connector); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(g.out, 0o750); err != nil {
+		return fmt.Errorf("create the dataset folder: %w", err)
+	}
+	now := g.now().UTC()
+	lock, err := lockDataset(g.out, "orderhist import", now)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	removeStaleSpools(g.out)
+
+	ds, err := output.Open(g.out)
+	if err != nil {
+		return fmt.Errorf("open the dataset %s: %w", g.out, err)
+	}
+	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}}
+	r.tx = ds.Begin(r.runID)
+	defer r.tx.Rollback()
+	if r.spool, err = os.MkdirTemp(g.out, spoolPrefix); err != nil {
+		return fmt.Errorf("create a scratch folder in %s: %w", g.out, err)
+	}
+	defer os.RemoveAll(r.spool)
+
+	for i, path := range files {
+		in := &input{path: path}
+		r.inputs = append(r.inputs, in)
+		r.route(in, forced)
+		if in.failed() {
+			g.log.Error("cannot read file", "file", path, "error", in.err)
+			continue
+		}
+		if err := r.read(in, i, connectors.File{Path: path, Account: o.account, Options: opts}); err != nil {
+			return err // cancelled, or the scratch folder failed
+		}
+	}
+	failed := 0
+	for _, in := range r.inputs {
+		if in.failed() {
+			failed++
+		}
+	}
+	if failed == len(r.inputs) {
+		return fmt.Errorf("no file could be read; nothing was committed")
+	}
+	if failed > 0 && o.strict {
+		return fmt.Errorf("%d of %d files could not be read and --strict is set; nothing was committed", failed, len(r.inputs))
+	}
+	if err := r.build(); err != nil {
+		return err
+	}
+	if err := r.commit("import " + strings.Join(args, " ")); err != nil {
+		return err
+	}
+	r.printSummary(g.stdout)
+	switch {
+	case failed > 0:
+		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(r.inputs)}}
+	case r.stats.rejects > 0:
+		return &quietError{code: exitRejected, err: &rejectedError{rows: r.stats.rejects}}
+	}
+	return nil
+}
+
+// route finds the connector of a file and hashes it.
+func (r *importRun) route(in *input, forced connectors.FileReader) {
+	st, err := os.Stat(in.path)
+	if err != nil {
+		in.err = err
+		return
+	}
+	in.size = st.Size()
+	if in.sha256, err = hashFile(in.path); err != nil {
+		in.err = err
+		return
+	}
+	s, err := connectors.ReadSample(in.path)
+	if err != nil {
+		in.err = err
+		return
+	}
+	if forced != nil {
+		in.reader, in.match = forced, forced.Detect(s)
+		in.match.Connector = forced.Info().Name
+		return
+	}
+	in.reader, in.match, in.err = connectors.Route(s)
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// read is pass 1 for one file: stream its records into per-month spools.
+// A file that fails midway leaves nothing behind; only cancellation or a
+// scratch-disk failure stops the run.
+func (r *importRun) read(in *input, idx int, f connectors.File) error {
+	bar := newProgress(r.g, in.path, in.size, in.match.Connector)
+	defer bar.Finish()
+	f.Wrap = bar.Wrap
+	prefix := fmt.Sprintf("in%05d", idx)
+	orders := newMonthSpools[spooledOrder](r.spool, prefix)
+	rejectsPath := filepath.Join(r.spool, prefix+"-rejects.gob")
+	rejects, err := createSpool[connectors.Reject](rejectsPath)
+	if err != nil {
+		return err
+	}
+	rejectedRows := map[int]bool{}
+	// The dataset's own copy of an order ranks "0"; files rank by content so
+	// the same files in any order give the same result.
+	rank := "1" + in.sha256
+	var fileErr error
+	for rec, err := range in.reader.ReadFile(r.ctx, f) {
+		if err != nil {
+			fileErr = err
+			break
+		}
+		in.rows += int64(rec.Rows)
+		bar.AddRows(rec.Rows)
+		for i := range rec.Rejects {
+			rj := &rec.Rejects[i]
+			if rj.Source == "" {
+				rj.Source = in.match.Connector
+			}
+			if err := rejects.Write(rj); err != nil {
+				orders.Discard()
+				rejects.Close()
+				return fmt.Errorf("write scratch file: %w", err)
+			}
+			if rj.Effect == connectors.RowSkipped {
+				rejectedRows[rj.Row] = true
+			}
+		}
+		if rec.Order != nil {
+			in.orders++
+			in.lines += int64(len(rec.Order.Lines))
+			so := spooledOrder{Order: *rec.Order, Rank: rank}
+			if err := orders.Write(rec.Order.Month(), &so); err != nil {
+				orders.Discard()
+				rejects.Close()
+				return fmt.Errorf("write scratch file: %w", err)
+			}
+		}
+	}
+	rejects.Close()
+	in.rejected = int64(len(rejectedRows))
+	if fileErr != nil {
+		orders.Discard()
+		os.Remove(rejectsPath)
+		if errors.Is(fileErr, context.Canceled) || r.ctx.Err() != nil {
+			return context.Canceled
+		}
+		in.err = fileErr
+		r.g.log.Error("cannot read file", "file", in.path, "error", fileErr)
+		return nil
+	}
+	months, err := orders.Close()
+	if err != nil {
+		return fmt.Errorf("write scratch file: %w", err)
+	}
+	in.months = months
+	in.rejects = rejectsPath
+	r.g.log.Info("read file", "file", in.path, "connector", in.match.Connector, "layout", in.match.Layout,
+		"rows", in.rows, "orders", in.orders, "rejected_rows", in.rejected)
+	return nil
+}
+
+// build is passes 2 and 3: merge every month, resolve customers, write the
+// tables into the transaction.
+func (r *importRun) build() error {
+	existing, err := r.spoolExisting()
+	if err != nil {
+		return err
+	}
+	byMonth := map[string][]string{}
+	for m, p := range existing {
+		byMonth[m] = append(byMonth[m], p)
+	}
+	for _, in := range r.inputs {
+		for m, p := range in.months {
+			byMonth[m] = append(byMonth[m], p)
+		}
+	}
+	res := dedupe.NewResolver(dedupe.Options{Now: r.now})
+	if err := r.seedResolver(res); err != nil {
+		return err
+	}
+	months := slices.Sorted(maps.Keys(byMonth))
+	r.merged = map[string]string{}
+	for _, m := range months {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		if err := r.mergeMonth(m, byMonth[m], res); err != nil {
+			return err
+		}
+	}
+	result, err := res.Resolve(r.asOf)
+	if err != nil {
+		return fmt.Errorf("resolve customers: %w", err)
+	}
+	for _, m := range months {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		if err := r.writeMonth(m, result); err != nil {
+			return err
+		}
+	}
+	r.stats.months = len(months)
+	if err := r.writeCustomers(result); err != nil {
+		return err
+	}
+	return r.writeRejects()
+}
+
+// mergeMonth merges every sighting of each order of one month, feeds the
+// merged orders to the resolver and spools them for writing.
+func (r *importRun) mergeMonth(month string, paths []string, res *dedupe.Resolver) error {
+	sightings := map[string][]normalize.Sighting{}
+	prev := map[string]*spooledOrder{}
+	for _, p := range paths {
+		err := readSpool(p, func(so *spooledOrder) error {
+			k := so.Order.Key()
+			if !so.IngestedAt.IsZero() {
+				prev[k] = so
+			}
+			sightings[k] = append(sightings[k], normalize.Sighting{Order: &so.Order, Rank: so.Rank})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	keys := slices.Sorted(maps.Keys(sightings))
+	w, err := createSpool[mergedOrder](filepath.Join(r.spool, "merged-"+month+".gob"))
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		mr := normalize.Merge(sightings[k])
+		mo := mergedOrder{Order: *mr.Order, IngestedAt: r.now}
+		old, had := prev[k]
+		switch {
+		case !had:
+			r.stats.newOrders++
+		case len(sightings[k]) == 1 || mr.Order.Equal(&old.Order):
+			r.stats.unchanged++
+			mo.IngestedAt = old.IngestedAt
+		default:
+			r.stats.updated++
+		}
+		if mr.Enriched {
+			r.stats.enriched++
+		}
+		if len(mr.Conflicts) > 0 {
+			r.stats.conflicts++
+		}
+		r.stats.orders++
+		r.stats.lines += int64(len(mr.Order.Lines))
+		res.Observe(mr.Order)
+		if err := w.Write(&mo); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	r.merged[month] = filepath.Join(r.spool, "merged-"+month+".gob")
+	return nil
+}
+
+// writeMonth writes one month's orders and lines with their customer ids.
+func (r *importRun) writeMonth(month string, result *dedupe.Result) error {
+	part := "ordered_month=" + month
+	orders, err := output.CreateTable[output.OrderRow](r.tx, "orders", part, r.fileOptions()...)
+	if err != nil {
+		return err
+	}
+	items, err := output.CreateTable[output.ItemRow](r.tx, "order_items", part, r.fileOptions()...)
+	if err != nil {
+		return err
+	}
+	obuf := make([]output.OrderRow, 0, writeBatch)
+	ibuf := make([]output.ItemRow, 0, writeBatch)
+	flush := func() error {
+		if err := orders.Write(obuf); err != nil {
+			return err
+		}
+		if err := items.Write(ibuf); err != nil {
+			return err
+		}
+		obuf, ibuf = obuf[:0], ibuf[:0]
+		return nil
+	}
+	err = readSpool(r.merged[month], func(mo *mergedOrder) error {
+		o := &mo.Order
+		id := result.CustomerID(o.Source, o.Account, o.OrderID)
+		row, lines := output.OrderRows(o, id, mo.IngestedAt)
+		obuf = append(obuf, row)
+		ibuf = append(ibuf, lines...)
+		if len(obuf) >= writeBatch || len(ibuf) >= writeBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err == nil {
+		err = orders.Commit()
+	}
+	if err == nil {
+		err = items.Commit()
+	}
+	return err
+}
+
+func (r *importRun) fileOptions() []output.Option {
+	v, c := version.Get()
+	return []output.Option{output.WithVersion(v, c), output.WithKeyValue("orderhist.run_id", r.runID)}
+}
+
+// writeCustomers writes customers, identities and merges.
+func (r *importRun) writeCustomers(result *dedupe.Result) error {
+	cust, err := output.CreateTable[output.CustomerRow](r.tx, "customers", "", r.fileOptions()...)
+	if err != nil {
+		return err
+	}
+	var cbuf []output.CustomerRow
+	for c := range result.Customers() {
+		cbuf = append(cbuf, customerRow(c))
+		r.stats.customers++
+		if len(cbuf) == writeBatch {
+			if err := cust.Write(cbuf); err != nil {
+				return err
+			}
+			cbuf = cbuf[:0]
+		}
+	}
+	if err := cust.Write(cbuf); err != nil {
+		return err
+	}
+	if err := cust.Commit(); err != nil {
+		return err
+	}
+
+	ids, err := output.CreateTable[output.IdentityRow](r.tx, "identities", "", r.fileOptions()...)
+	if err != nil {
+		return err
+	}
+	var ibuf []output.IdentityRow
+	for id := range result.Identities() {
+		ibuf = append(ibuf, output.IdentityRow{
+			CustomerID: id.CustomerID, Kind: string(id.Kind), Value: id.Value, Source: id.Source,
+			FirstSeenAt: timePtr(id.FirstSeen), LastSeenAt: timePtr(id.LastSeen), OrdersCount: int32(id.OrdersCount),
+		})
+		if len(ibuf) == writeBatch {
+			if err := ids.Write(ibuf); err != nil {
+				return err
+			}
+			ibuf = ibuf[:0]
+		}
+	}
+	if err := ids.Write(ibuf); err != nil {
+		return err
+	}
+	if err := ids.Commit(); err != nil {
+		return err
+	}
+
+	merges, err := output.CreateTable[output.MergeRow](r.tx, "customer_merges", "", r.fileOptions()...)
+	if err != nil {
+		return err
+	}
+	var mbuf []output.MergeRow
+	for _, m := range result.Merges() {
+		mbuf = append(mbuf, output.MergeRow{MergedID: m.MergedID, CustomerID: m.CustomerID, MergedAt: m.MergedAt.UTC(), Reason: m.Reason})
+	}
+	r.stats.merges = int64(len(mbuf))
+	if err := merges.Write(mbuf); err != nil {
+		return err
+	}
+	return merges.Commit()
+}
+
+func customerRow(c dedupe.Customer) output.CustomerRow {
+	row := output.CustomerRow{
+		CustomerID: c.ID, Name: c.Name, Document: c.Document, Email: c.Email, Phone: c.Phone,
+		City: c.City, State: c.State, PostalCode: c.PostalCode,
+		FirstOrderAt: timePtr(c.FirstOrderAt), LastOrderAt: timePtr(c.LastOrderAt),
+		OrdersCount: int32(c.OrdersCount), ItemsCount: int32(c.ItemsCount), TotalSpent: c.TotalSpent,
+		Channels: c.Channels, CancelledCount: int32(c.CancelledCount), ReturnedCount: int32(c.ReturnedCount),
+		Segment: c.Segment, RFMRecency: c.RFMRecency, RFMFrequency: c.RFMFrequency, RFMMonetary: c.RFMMonetary,
+	}
+	if c.OrdersCount-c.CancelledCount > 0 {
+		t := c.AvgTicket
+		row.AvgTicket = &t
+	}
+	if c.HasAvgDays {
+		d := c.AvgDaysBetweenOrders
+		row.AvgDaysBetweenOrders = &d
+	}
+	return row
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// writeRejects writes this run's rejects, and keeps the earlier runs'
+// rejects of files this run did not read again.
+func (r *importRun) writeRejects() error {
+	w, err := output.CreateTable[output.RejectRow](r.tx, "rejects", "", r.fileOptions()...)
+	if err != nil {
+		return err
+	}
+	reread := map[string]bool{}
+	for _, in := range r.inputs {
+		if !in.failed() {
+			reread[in.path] = true
+		}
+	}
+	var buf []output.RejectRow
+	flush := func() error {
+		err := w.Write(buf)
+		buf = buf[:0]
+		return err
+	}
+	err = output.ReadTable(r.ctx, r.ds, "rejects", func(rows []output.RejectRow) error {
+		for _, row := range rows {
+			if !reread[row.SourceFile] {
+				buf = append(buf, row)
+			}
+		}
+		return flush()
+	})
+	if err != nil {
+		return fmt.Errorf("read the dataset's rejects: %w", err)
+	}
+	for _, in := range r.inputs {
+		if in.failed() || in.rejects == "" {
+			continue
+		}
+		err := readSpool(in.rejects, func(rj *connectors.Reject) error {
+			buf = append(buf, output.RejectRow{
+				Source: rj.Source, SourceFile: rj.File, SourceRow: int64(rj.Row), Column: rj.Column,
+				Value: rj.Value, Reason: rj.Reason, RunID: r.runID, Sheet: rj.Sheet, Effect: string(rj.Effect),
+			})
+			r.stats.rejects++
+			if len(buf) == writeBatch {
+				return flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		r.stats.rejectedRows += in.rejected
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return w.Commit()
+}
+
+// commit writes the manifest and makes the new dataset the current one.
+func (r *importRun) commit(command string) error {
+	v, _ := version.Get()
+	m := output.Manifest{
+		Version: 1, RunID: r.runID, CreatedAt: r.now, OrderhistVersion: v, Command: command,
+		AsOf: r.asOf.Format(time.DateOnly), PII: r.g.pii,
+	}
+	if prev := r.ds.Manifest(); prev != nil {
+		m.Erasures = prev.Erasures
+	}
+	for _, in := range r.inputs {
+		if in.failed() {
+			continue
+		}
+		m.Inputs = append(m.Inputs, output.Input{
+			File: in.path, SHA256: in.sha256, Size: in.size, Rows: in.rows, Rejected: in.rejected,
+			Connector: in.match.Connector, Layout: in.match.Layout,
+		})
+	}
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	if err := r.tx.Commit(m); err != nil {
+		return fmt.Errorf("commit the dataset: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+// Package cmd is orderhist's command line: cobra wiring, flags, output and
+// exit codes. The work itself lives in connectors, normalize, dedupe and
+// output; commands only put them together.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
+)
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	out       string
+	pii       string
+	asOf      string
+	logFormat string
+	quiet     bool
+
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+	// now is the clock; tests set it so runs are reproducible.
+	now func() time.Time
+	// started is set once a command's own code runs; errors before that
+	// are usage errors.
+	started bool
+}
+
+// Main runs the command line and returns the process exit code. It is the
+// only place errors become exit codes.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	root := newRootCommand(g)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !g.started {
+		// Cobra refused the command line (unknown command or flag, wrong
+		// arguments) before any command ran.
+		var u *usageError
+		if !errors.As(err, &u) {
+			err = &usageError{msg: err.Error()}
+		}
+	}
+	code := exitCode(err)
+	if err != nil && !isQuietError(err) {
+		fmt.Fprintf(stderr, "orderhist: %v\n", err)
+	}
+	return code
+}
+
+func newRootCommand(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "orderhist",
+		Short: "Turn marketplace order exports into one customer-purchase history in Parquet",
+		Long: `orderhist reads the order exports a seller downloads from Mercado Livre, Shopee,
+TikTok Shop, Amazon, Shopify and others, cleans every value (money, dates,
+CPF/CNPJ, phones, e-mails, CEPs), recognises the same buyer across channels,
+and writes a Parquet dataset that DuckDB, BigQuery, Snowflake and Spark load
+as it is.`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		DisableAutoGenTag: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.setup(); err != nil {
+				return err
+			}
+			g.started = true
+			return nil
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&g.out, "out", "./orderhist-data", "the dataset folder")
+	f.StringVar(&g.pii, "pii", "clear", "how personal data is stored: clear, hash or drop")
+	f.StringVar(&g.asOf, "as-of", "", "the date customer segments are computed for (YYYY-MM-DD; default today)")
+	f.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
+	f.BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
+	root.AddCommand(
+		newImportCommand(g),
+		newDetectCommand(g),
+		newConnectorsCommand(g),
+		newSchemaCommand(g),
+		newExplainCommand(g),
+		newVersionCommand(g),
+	)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
+	})
+	return root
+}
+
+// setup validates the shared flags and builds the logger.
+func (g *globalOptions) setup() error {
+	switch g.logFormat {
+	case "text", "json":
+	default:
+		return usageErrorf("--log-format must be text or json, not %q", g.logFormat)
+	}
+	switch g.pii {
+	case "clear":
+	case "hash", "drop":
+		return usageErrorf("--pii %s is not supported by this version of orderhist; only --pii clear is", g.pii)
+	default:
+		return usageErrorf("--pii must be clear, hash or drop, not %q", g.pii)
+	}
+	if g.asOf != "" {
+		if _, err := time.Parse(time.DateOnly, g.asOf); err != nil {
+			return usageErrorf("--as-of must be a date like 2026-11-29, not %q", g.asOf)
+		}
+	}
+	level := slog.LevelInfo
+	if g.quiet {
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if g.logFormat == "json" {
+		g.log = slog.New(slog.NewJSONHandler(g.stderr, opts))
+	} else {
+		g.log = slog.New(slog.NewTextHandler(g.stderr, opts))
+	}
+	return nil
+}
+
+// asOfDate is the day segments are computed for: --as-of, or today in UTC.
+func (g *globalOptions) asOfDate() time.Time {
+	if g.asOf != "" {
+		t, _ := time.Parse(time.DateOnly, g.asOf)
+		return t
+	}
+	y, m, d := g.now().UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// interactive reports whether progress bars may be drawn: only on a
+// terminal, never under cron or in a pipe.
+func (g *globalOptions) interactive() bool {
+	if g.quiet {
+		return false
+	}
+	f, ok := g.stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
