@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"maps"
 	"os"
 	"path/filepath"
@@ -40,6 +41,10 @@ type input struct {
 
 	months  map[string]string // spooled orders by month
 	rejects string            // spooled rejects
+	// rank orders this input's sightings among the run's others when
+	// updated_at ties; files rank by content hash (input order never
+	// matters), API pulls by the time they ran.
+	rank string
 }
 
 func (in *input) failed() bool { return in.err != nil }
@@ -86,6 +91,7 @@ type importRun struct {
 	merged map[string]string
 	// prevMonths are the months the dataset already has.
 	prevMonths map[string]bool
+	lock       *datasetLock
 }
 
 func newRunID(now time.Time) string {
@@ -95,7 +101,6 @@ func newRunID(now time.Time) string {
 }
 
 func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []string) error {
-	ctx := cmd.Context()
 	files, err := expandPaths(args)
 	if err != nil {
 		return err
@@ -110,61 +115,91 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 			return err
 		}
 	}
-	if err := os.MkdirAll(g.out, 0o750); err != nil {
-		return fmt.Errorf("create the dataset folder: %w", err)
-	}
-	now := g.now().UTC()
-	lock, err := lockDataset(g.out, "orderhist import", now)
+	r, err := startRun(cmd.Context(), g, "orderhist import")
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	removeStaleSpools(g.out)
-
-	ds, err := output.Open(g.out)
-	if err != nil {
-		return fmt.Errorf("open the dataset %s: %w", g.out, err)
-	}
-	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}}
-	r.tx = ds.Begin(r.runID)
-	defer r.tx.Rollback()
-	if r.spool, err = os.MkdirTemp(g.out, spoolPrefix); err != nil {
-		return fmt.Errorf("create a scratch folder in %s: %w", g.out, err)
-	}
-	defer os.RemoveAll(r.spool)
-
-	for i, path := range files {
+	defer r.close()
+	for _, path := range files {
 		in := &input{path: path}
-		r.inputs = append(r.inputs, in)
 		r.route(in, forced)
-		if in.failed() {
-			g.log.Error("cannot read file", "file", path, "error", in.err)
-			continue
-		}
-		if err := r.read(in, i, connectors.File{Path: path, Account: o.account, Options: opts}); err != nil {
+		if err := r.readFile(in, connectors.File{Path: path, Account: o.account, Options: opts}); err != nil {
 			return err // cancelled, or the scratch folder failed
 		}
 	}
-	failed := 0
+	if failed := r.failed(); failed > 0 && o.strict {
+		return fmt.Errorf("%d of %d files could not be read and --strict is set; nothing was committed", failed, len(r.inputs))
+	}
+	if err := r.finish("import " + strings.Join(args, " ")); err != nil {
+		return err
+	}
+	r.printSummary(g.stdout)
+	return r.outcome()
+}
+
+// startRun takes the dataset's lock, sweeps what a killed run left, and
+// opens a transaction and a scratch folder. close undoes what finish did
+// not commit.
+func startRun(ctx context.Context, g *globalOptions, command string) (*importRun, error) {
+	if err := os.MkdirAll(g.out, 0o750); err != nil {
+		return nil, fmt.Errorf("create the dataset folder: %w", err)
+	}
+	now := g.now().UTC()
+	lock, err := lockDataset(g.out, command, now)
+	if err != nil {
+		return nil, err
+	}
+	removeStaleSpools(g.out)
+	ds, err := output.Open(g.out)
+	if err != nil {
+		lock.Unlock()
+		return nil, fmt.Errorf("open the dataset %s: %w", g.out, err)
+	}
+	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, lock: lock}
+	r.tx = ds.Begin(r.runID)
+	if r.spool, err = os.MkdirTemp(g.out, spoolPrefix); err != nil {
+		r.close()
+		return nil, fmt.Errorf("create a scratch folder in %s: %w", g.out, err)
+	}
+	return r, nil
+}
+
+// close rolls back what was not committed and releases the lock.
+func (r *importRun) close() {
+	r.tx.Rollback()
+	if r.spool != "" {
+		os.RemoveAll(r.spool)
+	}
+	r.lock.Unlock()
+}
+
+// failed counts the inputs that could not be read.
+func (r *importRun) failed() int {
+	n := 0
 	for _, in := range r.inputs {
 		if in.failed() {
-			failed++
+			n++
 		}
 	}
-	if failed == len(r.inputs) {
-		return fmt.Errorf("no file could be read; nothing was committed")
-	}
-	if failed > 0 && o.strict {
-		return fmt.Errorf("%d of %d files could not be read and --strict is set; nothing was committed", failed, len(r.inputs))
+	return n
+}
+
+// finish merges, resolves and commits what the inputs read. With no input
+// read at all nothing is committed.
+func (r *importRun) finish(command string) error {
+	if len(r.inputs) > 0 && r.failed() == len(r.inputs) {
+		return fmt.Errorf("no input could be read; nothing was committed")
 	}
 	if err := r.build(); err != nil {
 		return err
 	}
-	if err := r.commit("import " + strings.Join(args, " ")); err != nil {
-		return err
-	}
-	r.printSummary(g.stdout)
-	switch {
+	return r.commit(command)
+}
+
+// outcome is the committed run's exit status: some inputs failed (4), or
+// rows were rejected (3).
+func (r *importRun) outcome() error {
+	switch failed := r.failed(); {
 	case failed > 0:
 		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(r.inputs)}}
 	case r.stats.rejects > 0:
@@ -175,6 +210,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 
 // route finds the connector of a file and hashes it.
 func (r *importRun) route(in *input, forced connectors.FileReader) {
+	r.inputs = append(r.inputs, in)
 	st, err := os.Stat(in.path)
 	if err != nil {
 		in.err = err
@@ -211,14 +247,23 @@ func hashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// read is pass 1 for one file: stream its records into per-month spools.
-// A file that fails midway leaves nothing behind; only cancellation or a
-// scratch-disk failure stops the run.
-func (r *importRun) read(in *input, idx int, f connectors.File) error {
+// readFile is pass 1 for one routed file.
+func (r *importRun) readFile(in *input, f connectors.File) error {
+	if in.failed() {
+		r.g.log.Error("cannot read file", "file", in.path, "error", in.err)
+		return nil
+	}
 	bar := newProgress(r.g, in.path, in.size, in.match.Connector)
 	defer bar.Finish()
 	f.Wrap = bar.Wrap
-	prefix := fmt.Sprintf("in%05d", idx)
+	return r.consume(in, in.reader.ReadFile(r.ctx, f), bar)
+}
+
+// consume streams one input's records into per-month spools. An input that
+// fails midway leaves nothing behind; only cancellation or a scratch-disk
+// failure stops the run.
+func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, error], bar *progress) error {
+	prefix := fmt.Sprintf("in%05d", len(r.inputs))
 	orders := newMonthSpools[spooledOrder](r.spool, prefix)
 	rejectsPath := filepath.Join(r.spool, prefix+"-rejects.gob")
 	rejects, err := createSpool[connectors.Reject](rejectsPath)
@@ -228,9 +273,12 @@ func (r *importRun) read(in *input, idx int, f connectors.File) error {
 	rejectedRows := map[int]bool{}
 	// The dataset's own copy of an order ranks "0"; files rank by content so
 	// the same files in any order give the same result.
-	rank := "1" + in.sha256
+	rank := "1" + in.rank
+	if in.rank == "" {
+		rank = "1" + in.sha256
+	}
 	var fileErr error
-	for rec, err := range in.reader.ReadFile(r.ctx, f) {
+	for rec, err := range records {
 		if err != nil {
 			fileErr = err
 			break

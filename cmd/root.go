@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,9 @@ type globalOptions struct {
 	// started is set once a command's own code runs; errors before that
 	// are usage errors.
 	started bool
+
+	cpuProfile string
+	stopCPU    func()
 }
 
 // Main runs the command line and returns the process exit code. It is the
@@ -47,6 +51,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if g.stopCPU != nil {
+		g.stopCPU()
+	}
 	if err != nil && !g.started {
 		// Cobra refused the command line (unknown command or flag, wrong
 		// arguments) before any command ran.
@@ -88,6 +95,8 @@ as it is.`,
 	f.StringVar(&g.asOf, "as-of", "", "the date customer segments are computed for (YYYY-MM-DD; default today)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
+	f.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
+	f.MarkHidden("cpuprofile")
 	root.AddCommand(
 		newImportCommand(g),
 		newDetectCommand(g),
@@ -120,6 +129,17 @@ func (g *globalOptions) setup() error {
 		if _, err := time.Parse(time.DateOnly, g.asOf); err != nil {
 			return usageErrorf("--as-of must be a date like 2026-11-29, not %q", g.asOf)
 		}
+	}
+	if g.cpuProfile != "" {
+		f, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		g.stopCPU = func() { pprof.StopCPUProfile(); f.Close() }
 	}
 	level := slog.LevelInfo
 	if g.quiet {
