@@ -99,6 +99,7 @@ as it is.`,
 	f.MarkHidden("cpuprofile")
 	root.AddCommand(
 		newImportCommand(g),
+		newSyncCommand(g),
 		newDetectCommand(g),
 		newConnectorsCommand(g),
 		newSchemaCommand(g),

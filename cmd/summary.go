@@ -26,6 +26,19 @@ func (r *importRun) printSummary(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", in.path, in.match.Connector, in.match.Layout, in.rows, in.orders, in.lines, in.rejected)
 	}
 	tw.Flush()
+	r.printTotals(w)
+	if failed > 0 {
+		fmt.Fprintf(w, "\n%d file(s) could not be read and were left out:\n", failed)
+		for _, in := range r.inputs {
+			if in.failed() {
+				fmt.Fprintf(w, "  %s: %s\n", in.path, strings.TrimPrefix(in.err.Error(), in.path+": "))
+			}
+		}
+	}
+}
+
+// printTotals says what the dataset holds after the run.
+func (r *importRun) printTotals(w io.Writer) {
 	s := r.stats
 	fmt.Fprintf(w, "\norders:     %d in the dataset (%d new, %d updated, %d unchanged; %d enriched from earlier sightings)\n",
 		s.orders, s.newOrders, s.updated, s.unchanged, s.enriched)
@@ -35,15 +48,7 @@ func (r *importRun) printSummary(w io.Writer) {
 		fmt.Fprintf(w, "conflicts:  %d orders were seen with different buyer details; the latest were kept\n", s.conflicts)
 	}
 	fmt.Fprintf(w, "rejects:    %d (%d rows skipped); see %s\n", s.rejects, s.rejectedRows, r.g.out+"/rejects/")
-	if failed > 0 {
-		fmt.Fprintf(w, "\n%d file(s) could not be read and were left out:\n", failed)
-		for _, in := range r.inputs {
-			if in.failed() {
-				fmt.Fprintf(w, "  %s: %s\n", in.path, strings.TrimPrefix(in.err.Error(), in.path+": "))
-			}
-		}
-	}
-	fmt.Fprintf(w, "\ndataset:    %s\n", r.g.out)
+	fmt.Fprintf(w, "dataset:    %s\n", r.g.out)
 }
 
 func orDash(s string) string {

@@ -1,0 +1,234 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orderhist/orderhist/connectors"
+)
+
+func newSyncCommand(g *globalOptions) *cobra.Command {
+	var config string
+	c := &cobra.Command{
+		Use:   "sync [--config FILE]",
+		Short: "Run every source of the configuration, incrementally (the nightly job)",
+		Long: `sync runs every source in the configuration: folders where exports are
+dropped (only new or changed files are read) and order APIs (from the saved
+cursor, minus the source's lookback window). Orders seen again replace their
+earlier version, so re-running a sync never duplicates anything, and a sync
+with nothing new changes nothing.
+
+The configuration is --config, else $ORDERHIST_CONFIG, else ./orderhist.yaml.
+A second sync while one runs exits 75; a source that fails leaves the others
+committed and the run exits 4.`,
+		Example: `  orderhist sync --config /etc/orderhist.yaml
+  # crontab: every night at 02:30, JSON logs for the log collector
+  30 2 * * * orderhist sync --config /etc/orderhist.yaml --log-format json >>/var/log/orderhist.log 2>&1`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSync(cmd, g, config)
+		},
+	}
+	c.Flags().StringVar(&config, "config", "", "the sync configuration (default $ORDERHIST_CONFIG or ./orderhist.yaml)")
+	return c
+}
+
+// sourceRun is what one source did in a sync.
+type sourceRun struct {
+	cfg     *sourceConfig
+	state   *sourceState
+	inputs  []*input
+	skipped int   // files already read, unchanged
+	err     error // the source could not run at all
+}
+
+func (s *sourceRun) failed() bool {
+	if s.err != nil {
+		return true
+	}
+	for _, in := range s.inputs {
+		if in.failed() {
+			return true
+		}
+	}
+	return false
+}
+
+func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
+	path := configPath(configFlag, os.Getenv)
+	cfg, err := loadConfig(path, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if f := cmd.Flag("out"); cfg.Out != "" && (f == nil || !f.Changed) {
+		g.out = cfg.Out
+	}
+	r, err := startRun(cmd.Context(), g, "orderhist sync")
+	if err != nil {
+		return err
+	}
+	defer r.close()
+
+	var sources []*sourceRun
+	for i := range cfg.Sources {
+		sr := &sourceRun{cfg: &cfg.Sources[i]}
+		sources = append(sources, sr)
+		if sr.state, sr.err = loadState(g.out, sr.cfg.Name); sr.err != nil {
+			g.log.Error("source failed", "source", sr.cfg.Name, "error", sr.err)
+			continue
+		}
+		if sr.cfg.Files != "" {
+			err = r.syncFiles(sr)
+		} else {
+			err = r.syncAPI(sr)
+		}
+		if err != nil {
+			return err // cancelled, or the scratch folder failed
+		}
+		if sr.err != nil {
+			g.log.Error("source failed", "source", sr.cfg.Name, "error", sr.err)
+		}
+	}
+
+	if len(r.inputs) > 0 && r.failed() < len(r.inputs) {
+		if err := r.finish("sync " + path); err != nil {
+			return err
+		}
+		// State follows the data it covers: written only now that the
+		// data is committed.
+		for _, sr := range sources {
+			if err := r.saveSourceState(sr); err != nil {
+				sr.err = fmt.Errorf("the data was committed but its state was not saved (the next run will read it again): %w", err)
+				g.log.Error("source failed", "source", sr.cfg.Name, "error", sr.err)
+			}
+		}
+	}
+	r.printSyncSummary(g.stdout, sources)
+	failed := 0
+	for _, sr := range sources {
+		if sr.failed() {
+			failed++
+		}
+	}
+	switch {
+	case failed == len(sources):
+		return &quietError{code: exitFailed, err: fmt.Errorf("every source failed; nothing was committed")}
+	case failed > 0:
+		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(sources)}}
+	case r.stats.rejects > 0:
+		return &quietError{code: exitRejected, err: &rejectedError{rows: r.stats.rejects}}
+	}
+	return nil
+}
+
+// syncFiles reads the source's new and changed exports.
+func (r *importRun) syncFiles(sr *sourceRun) error {
+	if _, err := filepath.Match(sr.cfg.Files, ""); err != nil {
+		sr.err = fmt.Errorf("files: %q is not a valid pattern: %w", sr.cfg.Files, err)
+		return nil
+	}
+	matches, err := filepath.Glob(sr.cfg.Files)
+	if err != nil {
+		sr.err = err
+		return nil
+	}
+	slices.Sort(matches)
+	reader, err := lookupFileReader(sr.cfg.Connector)
+	if err != nil {
+		sr.err = err
+		return nil
+	}
+	for _, path := range matches {
+		if st, err := os.Stat(path); err != nil || st.IsDir() {
+			continue
+		}
+		sha, err := hashFile(path)
+		if err != nil {
+			sr.inputs = append(sr.inputs, &input{path: path, err: err})
+			continue
+		}
+		if sr.state.seen(sha) {
+			sr.skipped++
+			continue
+		}
+		in := &input{path: path}
+		sr.inputs = append(sr.inputs, in)
+		r.route(in, reader)
+		if err := r.readFile(in, connectors.File{Path: path, Account: sr.cfg.Account, Options: sr.cfg.Options}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveSourceState records what the committed run read of a source.
+func (r *importRun) saveSourceState(sr *sourceRun) error {
+	if sr.err != nil || sr.state == nil {
+		return nil
+	}
+	changed := false
+	for _, in := range sr.inputs {
+		if in.failed() || in.sha256 == "" {
+			continue
+		}
+		sr.state.Files[in.path] = fileState{SHA256: in.sha256, Size: in.size, Rows: in.rows, ReadAt: r.now}
+		changed = true
+	}
+	if sr.state.Cursor != nil && sr.cfg.API != nil {
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	sr.state.RunID = r.runID
+	return saveState(r.g.out, sr.cfg.Name, sr.state)
+}
+
+// printSyncSummary is the one-screen summary per source.
+func (r *importRun) printSyncSummary(w io.Writer, sources []*sourceRun) {
+	if r.g.quiet {
+		return
+	}
+	fmt.Fprintf(w, "orderhist sync: run %s\n\n", r.runID)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "source\tconnector\tread\tunchanged\trows\torders\trejected rows\tstatus")
+	for _, sr := range sources {
+		var rows, orders, rejected int64
+		read := 0
+		var problems []string
+		for _, in := range sr.inputs {
+			if in.failed() {
+				problems = append(problems, in.path+": "+strings.TrimPrefix(in.err.Error(), in.path+": "))
+				continue
+			}
+			read++
+			rows += in.rows
+			orders += in.orders
+			rejected += in.rejected
+		}
+		status := "ok"
+		switch {
+		case sr.err != nil:
+			status = "FAILED: " + sr.err.Error()
+		case len(problems) > 0:
+			status = fmt.Sprintf("FAILED: %d input(s) unreadable", len(problems))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", sr.cfg.Name, sr.cfg.Connector, read, sr.skipped, rows, orders, rejected, status)
+		for _, p := range problems {
+			fmt.Fprintf(tw, "  %s\t\t\t\t\t\t\t\n", p)
+		}
+	}
+	tw.Flush()
+	if len(r.inputs) == 0 || r.failed() == len(r.inputs) {
+		fmt.Fprintf(w, "\nnothing new: the dataset in %s is unchanged\n", r.g.out)
+		return
+	}
+	r.printTotals(w)
+}

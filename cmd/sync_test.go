@@ -1,0 +1,151 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/orderhist/orderhist/internal/parquettest"
+)
+
+func writeConfig(t *testing.T, dir, body string) string {
+	t.Helper()
+	return writeFile(t, dir, "orderhist.yaml", body)
+}
+
+func TestSyncConfigErrorsNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("OH_TEST_SECRET", "s3cret")
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown key", "sources:\n  - name: a\n    connector: amazon\n    files: x/*.tsv\n    lookbak: 3d\n", "lookbak"},
+		{"unknown top key", "outt: /tmp\nsources: []\n", "outt"},
+		{"missing variable", "sources:\n  - name: a\n    connector: shopify\n    files: ${OH_TEST_NOT_SET}/*.csv\n", "sources[0].files: environment variable OH_TEST_NOT_SET is not set"},
+		{"bad lookback", "sources:\n  - name: a\n    connector: amazon\n    files: x\n    lookback: soon\n", "lookback"},
+		{"bad start", "sources:\n  - name: a\n    connector: amazon\n    files: x\n    start: 01/02/2025\n", "start"},
+		{"duplicate name", "sources:\n  - {name: a, connector: amazon, files: x}\n  - {name: a, connector: shopify, files: y}\n", "used by another source"},
+		{"unknown connector", "sources:\n  - {name: a, connector: magalu, files: x}\n", "no connector named \"magalu\""},
+		{"files and api", "sources:\n  - name: a\n    connector: amazon\n    files: x\n    api:\n      client_id: ${OH_TEST_SECRET}\n", "not both"},
+		{"neither", "sources:\n  - {name: a, connector: amazon}\n", "either files"},
+		{"bad name", "sources:\n  - {name: A B, connector: amazon, files: x}\n", "name"},
+		{"no sources", "out: x\n", "no source"},
+		{"bad pii", "pii: rot13\nsources:\n  - {name: a, connector: amazon, files: x}\n", "pii"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, dir, "c.yaml", tc.yaml)
+			r := run(t, t.Context(), "sync", "--out", filepath.Join(dir, "data"), "--config", cfg)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("code %d (want 2), stderr %q (want %q)", r.code, r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr, "s3cret") {
+				t.Fatal("a secret from the environment appeared in an error")
+			}
+		})
+	}
+}
+
+func TestSyncReadsOnlyNewFilesAndUpdatesOrders(t *testing.T) {
+	dir := t.TempDir()
+	drop := filepath.Join(dir, "drop")
+	os.MkdirAll(drop, 0o755)
+	out := filepath.Join(dir, "data")
+	t.Setenv("OH_TEST_DROP", drop)
+	cfg := writeConfig(t, dir, "out: "+out+"\nsources:\n  - name: amazon-drop\n    connector: amazon\n    account: loja\n    files: ${OH_TEST_DROP}/*.tsv\n")
+	writeFile(t, drop, "week1.tsv", amazonTSV)
+
+	r := run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "amazon-drop") {
+		t.Fatalf("first sync: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	first := readManifest(t, out)
+	if first.Tables["orders"].Rows != 2 {
+		t.Fatalf("%d orders after the first sync", first.Tables["orders"].Rows)
+	}
+	if st, err := os.Stat(statePath(out, "amazon-drop")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("state file: %v %v", st, err)
+	}
+
+	// Nothing new, even under another name: nothing changes.
+	writeFile(t, drop, "week1-copy.tsv", amazonTSV)
+	r = run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "nothing new") {
+		t.Fatalf("second sync: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if again := readManifest(t, out); again.RunID != first.RunID {
+		t.Fatalf("a sync with nothing new committed run %s", again.RunID)
+	}
+
+	// An overlapping export where an order moved on: updated, not doubled.
+	week2 := strings.ReplaceAll(amazonTSV, "2026-02-12T13:01:44+00:00\tShipped", "2026-02-20T10:00:00+00:00\tShipped - Delivered to Buyer")
+	writeFile(t, drop, "week2.tsv", week2)
+	r = run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "1 updated") {
+		t.Fatalf("third sync: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	orders := parquettest.ReadGlob(t, filepath.Join(out, "orders", "*", "*.parquet")).Records
+	if len(orders) != 2 {
+		t.Fatalf("%d orders after an overlapping export, want 2", len(orders))
+	}
+	for _, o := range orders {
+		if o["order_id"] == "701-0000001-0000001" && (o["status"] != "delivered" || o["account"] != "loja") {
+			t.Errorf("order not updated: %v", o)
+		}
+	}
+}
+
+func TestSyncFailedSourceExit4AndRetried(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	bad := filepath.Join(dir, "bad")
+	os.MkdirAll(good, 0o755)
+	os.MkdirAll(bad, 0o755)
+	writeFile(t, good, "a.tsv", amazonTSV)
+	broken := writeFile(t, bad, "orders.csv", "PK\x03\x04 not a workbook")
+	out := filepath.Join(dir, "data")
+	cfg := writeConfig(t, dir, "out: "+out+"\nsources:\n  - {name: good, connector: amazon, files: "+good+"/*.tsv}\n  - {name: bad, connector: shopify, files: "+bad+"/*.csv}\n")
+	r := run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != exitPartial || !strings.Contains(r.stdout, "FAILED") {
+		t.Fatalf("code %d (want 4)\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if readManifest(t, out).Tables["orders"].Rows != 2 {
+		t.Fatal("the good source was not committed")
+	}
+	if _, err := os.Stat(statePath(out, "bad")); err == nil {
+		t.Fatal("the failed source's file was recorded as read")
+	}
+	// Fixed: the next run reads it.
+	os.WriteFile(broken, []byte(shopifyCSV), 0o644)
+	r = run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != 0 || readManifest(t, out).Tables["orders"].Rows != 4 {
+		t.Fatalf("after the fix: code %d, %d orders\n%s", r.code, readManifest(t, out).Tables["orders"].Rows, r.stdout)
+	}
+}
+
+func TestSyncLockedExit75(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "data")
+	cfg := writeConfig(t, dir, "out: "+out+"\nsources:\n  - {name: a, connector: amazon, files: "+dir+"/*.tsv}\n")
+	lock, err := lockDataset(out, "orderhist import", fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	r := run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != exitLocked || !strings.Contains(r.stderr, "orderhist import") {
+		t.Fatalf("code %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestSyncConfigFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "data")
+	writeFile(t, dir, "a.tsv", amazonTSV)
+	cfg := writeFile(t, dir, "elsewhere.yaml", "out: "+out+"\nsources:\n  - {name: a, connector: amazon, files: "+dir+"/*.tsv}\n")
+	t.Setenv("ORDERHIST_CONFIG", cfg)
+	if r := run(t, t.Context(), "sync"); r.code != 0 {
+		t.Fatalf("code %d: %s", r.code, r.stderr)
+	}
+	if readManifest(t, out).Tables["orders"].Rows != 2 {
+		t.Fatal("no orders")
+	}
+}
