@@ -161,7 +161,13 @@ func columnMapping(fr connectors.FileReader, s *connectors.Sample, m connectors.
 			continue
 		}
 		cols := cl.Columns()
-		mp, _ := tabular.NewHeader(sh.Rows[m.HeaderRow-1], nil).Map(cols)
+		// The row above the header names column groups where the export
+		// has them (Mercado Livre), which tells duplicate names apart.
+		var groups []string
+		if m.HeaderRow > 1 {
+			groups = sh.Rows[m.HeaderRow-2]
+		}
+		mp, _ := tabular.NewHeader(sh.Rows[m.HeaderRow-1], groups).Map(cols)
 		var out []detectMapping
 		for i, found := range mp.Found() {
 			if found != "" && cols[i].Field != "" {
