@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -47,6 +48,8 @@ type sourceRun struct {
 	inputs  []*input
 	skipped int   // files already read, unchanged
 	err     error // the source could not run at all
+	// cursor is where an API pull stopped, saved once the data is committed.
+	cursor *time.Time
 }
 
 func (s *sourceRun) failed() bool {
@@ -181,7 +184,8 @@ func (r *importRun) saveSourceState(sr *sourceRun) error {
 		sr.state.Files[in.path] = fileState{SHA256: in.sha256, Size: in.size, Rows: in.rows, ReadAt: r.now}
 		changed = true
 	}
-	if sr.state.Cursor != nil && sr.cfg.API != nil {
+	if sr.cursor != nil && !sr.failed() {
+		sr.state.Cursor = sr.cursor
 		changed = true
 	}
 	if !changed {
