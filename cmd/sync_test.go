@@ -149,3 +149,56 @@ func TestSyncConfigFromEnvironment(t *testing.T) {
 		t.Fatal("no orders")
 	}
 }
+
+// TestConcurrentSyncs starts two syncs of one dataset at once: one commits,
+// the other exits 75 (or, if it started after, finds nothing new), and the
+// dataset is whole either way.
+func TestConcurrentSyncs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	dir := t.TempDir()
+	drop := filepath.Join(dir, "drop")
+	os.MkdirAll(drop, 0o755)
+	bigAmazonFile(t, drop, 5000)
+	out := filepath.Join(dir, "data")
+	cfg := writeConfig(t, dir, "out: "+out+"\nsources:\n  - {name: a, connector: amazon, files: "+drop+"/*.tsv}\n")
+	a := childCommand(t, "sync", "--quiet", "--config", cfg)
+	b := childCommand(t, "sync", "--quiet", "--config", cfg)
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	codes := []int{exitCodeOf(a.Wait()), exitCodeOf(b.Wait())}
+	ok, locked := 0, 0
+	for _, c := range codes {
+		switch c {
+		case 0:
+			ok++
+		case exitLocked:
+			locked++
+		default:
+			t.Fatalf("exit codes %v", codes)
+		}
+	}
+	if ok == 0 {
+		t.Fatalf("exit codes %v: no sync committed", codes)
+	}
+	checkConsistent(t, out)
+	if n := readManifest(t, out).Tables["orders"].Rows; n != 5000 {
+		t.Fatalf("%d orders, want 5000 (codes %v)", n, codes)
+	}
+	t.Logf("exit codes %v", codes)
+}
+
+func exitCodeOf(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(interface{ ExitCode() int }); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
