@@ -104,6 +104,7 @@ as it is.`,
 		newConnectorsCommand(g),
 		newSchemaCommand(g),
 		newExplainCommand(g),
+		newForgetCommand(g),
 		newVersionCommand(g),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
