@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -60,7 +61,7 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 			if asJSON {
 				infos := make([]connectors.Info, len(list))
 				for i, c := range list {
-					infos[i] = c.Info()
+					infos[i] = fullInfo(c)
 				}
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
@@ -69,7 +70,7 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tFORMATS\tLAYOUTS\tDESCRIPTION")
 			for _, c := range list {
-				info := c.Info()
+				info := fullInfo(c)
 				var layouts []string
 				for _, l := range info.Layouts {
 					layouts = append(layouts, l.Name)
@@ -78,11 +79,11 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 			}
 			tw.Flush()
 			for _, c := range list {
-				info := c.Info()
+				info := fullInfo(c)
 				if len(info.Options) == 0 {
 					continue
 				}
-				fmt.Fprintf(g.stdout, "\n%s options (--option key=value):\n", info.Name)
+				fmt.Fprintf(g.stdout, "\n%s settings (--option key=value; \"api:\" ones go under api: in the sync configuration):\n", info.Name)
 				for _, o := range info.Options {
 					def := ""
 					if o.Default != "" {
@@ -92,7 +93,7 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 					if o.Required {
 						req = " (required)"
 					}
-					fmt.Fprintf(g.stdout, "  %-12s %s%s%s\n", o.Name, o.Help, def, req)
+					fmt.Fprintf(g.stdout, "  %-15s %s%s%s\n", o.Name, o.Help, def, req)
 				}
 			}
 			return nil
@@ -100,6 +101,21 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return c
+}
+
+// fullInfo adds a connector's API capability and settings to its Info.
+func fullInfo(c connectors.Connector) connectors.Info {
+	info := c.Info()
+	if _, ok := c.(connectors.APIPuller); ok && !slices.Contains(info.Formats, "api") {
+		info.Formats = append(slices.Clone(info.Formats), "api")
+	}
+	if o, ok := c.(connectors.APIOptioner); ok {
+		for _, opt := range o.APIOptions() {
+			opt.Help = "api: " + opt.Help
+			info.Options = append(info.Options, opt)
+		}
+	}
+	return info
 }
 
 func newSchemaCommand(g *globalOptions) *cobra.Command {
