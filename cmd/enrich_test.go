@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/orderhist/orderhist/connectors"
 	"github.com/orderhist/orderhist/internal/parquettest"
@@ -87,3 +90,114 @@ sources:
 		}
 	}
 }
+
+// shopeeExport writes a Shopee Seller Centre export of the given orders:
+// toship shows buyers in clear and waiting to ship; all (after delivery)
+// shows them masked, as Shopee does.
+func shopeeExport(t *testing.T, path string, toship bool, n int) {
+	t.Helper()
+	header := []string{"ID do pedido", "Status do pedido", "Status da Devolução / Reembolso", "Número de rastreamento",
+		"Opção de envio", "Data prevista de envio", "Data de criação do pedido", "Hora do pagamento do pedido",
+		"Nº de referência do SKU principal", "Nome do Produto", "Número de referência SKU", "Nome da variação",
+		"Preço original", "Preço acordado", "Quantidade", "Subtotal do produto", "Desconto do vendedor",
+		"Número de produtos pedidos", "Valor Total", "Taxa de envio pagas pelo comprador", "Total global",
+		"Nome de usuário (comprador)", "Nome do destinatário", "Telefone", "CPF do Comprador", "Endereço de entrega",
+		"Cidade", "Bairro", "Cidade", "UF", "País", "CEP"}
+	if !toship {
+		header = append(header, "Cancelar Motivo")
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", "orders")
+	sw, err := f.NewStreamWriter("orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := func(vals []string) []any {
+		out := make([]any, len(vals))
+		for i, v := range vals {
+			out[i] = v
+		}
+		return out
+	}
+	sw.SetRow("A1", cells(header))
+	cpfs := []string{"12345678909", "98765432100", "11144477735"}
+	for i := range n {
+		status, name, phone, cpf, street := "A Enviar", fmt.Sprintf("Comprador Exemplo %c", 'A'+i), "******99", cpfs[i%len(cpfs)], "Rua das Flores, 1"+fmt.Sprint(i)
+		if !toship {
+			status, name, cpf, street = "Concluído", "C******"+string(rune('a'+i)), "", "R******"
+		}
+		row := []string{fmt.Sprintf("2602%02dABCD%04d", 10+i, i), status, "", "BR123", "Shopee Xpress", "2026-02-20 23:59",
+			fmt.Sprintf("2026-02-%02d 18:32", 10+i), fmt.Sprintf("2026-02-%02d 18:40", 10+i), "GL-COR", "Glitter", "GL-COR-OURO", "Ouro",
+			"25.00", "22.50", "2", "45.00", "0.00", "2", "45.00", "10.00", "55.00",
+			fmt.Sprintf("cliente_exemplo%02d", i), name, phone, cpf, street, "", "Centro", "São Paulo", "São Paulo", "BR", "01001-000"}
+		if !toship {
+			row = append(row, "")
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		sw.SetRow(cell, cells(row))
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShopeeSightingsEnrichInEitherOrder imports the same Shopee orders as
+// Order.toship (clear) and Order.all (masked after delivery), in both
+// orders and twice: one order each, the latest status, and the CPF and
+// recipient only Order.toship showed, on the order and on its customer.
+func TestShopeeSightingsEnrichInEitherOrder(t *testing.T) {
+	in := t.TempDir()
+	toship := filepath.Join(in, "Order.toship.20260210_20260220.xlsx")
+	all := filepath.Join(in, "Order.all.20260201_20260228.xlsx")
+	shopeeExport(t, toship, true, 6)
+	shopeeExport(t, all, false, 6)
+	var dumps []string
+	for i, files := range [][]string{{toship, all}, {all, toship}, {all, toship, all, toship}} {
+		out := filepath.Join(t.TempDir(), "data")
+		for _, f := range files {
+			if r := run(t, t.Context(), "import", "--out", out, f); r.code != 0 {
+				t.Fatalf("case %d import %s: %d %s", i, filepath.Base(f), r.code, r.stderr)
+			}
+		}
+		orders := parquettest.ReadGlob(t, filepath.Join(out, "orders", "*", "*.parquet"))
+		if len(orders.Records) != 6 {
+			t.Fatalf("case %d: %d orders, want 6", i, len(orders.Records))
+		}
+		customers := map[string]map[string]any{}
+		for _, c := range parquettest.ReadGlob(t, filepath.Join(out, "customers", "*.parquet")).Records {
+			customers[c["customer_id"].(string)] = c
+		}
+		for _, o := range orders.Records {
+			if o["status"] != "delivered" || o["buyer_document"] == nil || o["recipient_name"] == nil || o["ship_street"] != nil && o["ship_street"] == "R******" {
+				t.Fatalf("case %d: order %v lost what toship showed, or its latest status", i, o)
+			}
+			if c := customers[o["customer_id"].(string)]; c["document"] != o["buyer_document"] {
+				t.Fatalf("case %d: customer %v lacks the order's CPF", i, c)
+			}
+		}
+		dumps = append(dumps, canonicalIDs(string(stripVolatile(orders.JSONL))))
+	}
+	if dumps[0] != dumps[1] || dumps[1] != dumps[2] {
+		t.Error("the dataset depends on the order the exports were imported in")
+	}
+}
+
+// canonicalIDs renames customer ids by first appearance. Imported in
+// separate runs, a customer keeps the id its first run gave it, so which
+// export came first may name it differently; who belongs with whom must
+// not differ.
+func canonicalIDs(jsonl string) string {
+	names := map[string]string{}
+	return customerIDPattern.ReplaceAllStringFunc(jsonl, func(m string) string {
+		if _, ok := names[m]; !ok {
+			names[m] = fmt.Sprintf(`"customer_id":"C%d"`, len(names))
+		}
+		return names[m]
+	})
+}
+
+var customerIDPattern = regexp.MustCompile(`"customer_id":"[^"]*"`)
