@@ -53,8 +53,8 @@ func TestFileBackfillThenAPISync(t *testing.T) {
 			"date_closed": target.OrderedAt.Format("2006-01-02T15:04:05.000Z07:00"), "last_updated": "2026-11-19T12:00:00.000-03:00",
 			"status": "cancelled", "currency_id": "BRL", "total_amount": 10, "paid_amount": 10,
 			"order_items": []any{map[string]any{"item": map[string]any{"id": target.Lines[0].ListingID, "title": target.Lines[0].Title, "seller_sku": target.Lines[0].SKU}, "quantity": target.Lines[0].Quantity, "unit_price": 10, "currency_id": "BRL"}},
-			"buyer":  map[string]any{"id": 555, "billing_info": map[string]any{"id": "999"}},
-			"seller": map[string]any{"id": 987654321},
+			"buyer":       map[string]any{"id": 555, "billing_info": map[string]any{"id": "999"}},
+			"seller":      map[string]any{"id": 987654321},
 		}
 		json.NewEncoder(w).Encode(map[string]any{"paging": map[string]any{"total": 1, "offset": 0, "limit": 50}, "results": []any{o}})
 	})
