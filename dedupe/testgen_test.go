@@ -1,7 +1,6 @@
 package dedupe
 
 import (
-	"strconv"
 	"testing"
 
 	"github.com/orderhist/orderhist/internal/testgen"
@@ -84,7 +83,7 @@ func TestGeneratedExportsQuality(t *testing.T) {
 		pred[k.source+"/"+k.account+"/"+k.id] = res.CustomerID(k.source, k.account, k.id)
 	}
 	all, cross := PairwiseScores(truth, pred), CrossChannelScores(truth, pred, channel)
-	reach := PairwiseScores(linkable(orders, truth), pred)
+	reach := PairwiseScores(LinkableTruth(orders, truth), pred)
 	t.Logf("recall of the pairs the exports make linkable at all (a shared document, e-mail, buyer id or phone): %.4f (%d of %d true pairs)",
 		reach.Recall, reach.TruthPairs, all.TruthPairs)
 	rep := res.Report()
@@ -110,53 +109,3 @@ func TestGeneratedExportsQuality(t *testing.T) {
 	}
 }
 
-// linkable refines the truth to what evidence can reach: within each
-// person, orders joined by a chain of identical identifiers, ignoring every
-// guard. An order showing nothing (Amazon's report has no buyer name,
-// e-mail or phone; a masked Shopee row) is alone in it.
-func linkable(orders []*normalize.Order, truth map[string]string) map[string]string {
-	parent := make([]int, len(orders))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(x int) int {
-		if parent[x] != x {
-			parent[x] = find(parent[x])
-		}
-		return parent[x]
-	}
-	first := map[string]int{}
-	join := func(i int, k string) {
-		k = truth[orderKeyString(orders[i])] + "|" + k
-		if j, ok := first[k]; ok {
-			parent[find(i)] = find(j)
-		} else {
-			first[k] = i
-		}
-	}
-	for i, o := range orders {
-		b := &o.Buyer
-		if b.Document != "" {
-			join(i, "d"+b.Document)
-		}
-		if b.Email != "" {
-			join(i, "e"+normalize.EmailMatchKey(b.Email))
-		}
-		if b.Ref != "" {
-			join(i, "u"+o.Source+":"+o.Account+":"+b.Ref)
-		}
-		if b.Phone != "" {
-			join(i, "p"+b.Phone)
-		}
-		if p := o.Ship.RecipientPhone; p != "" && b.Name != "" && normalize.NameKey(o.Ship.RecipientName) == normalize.NameKey(b.Name) {
-			join(i, "p"+p)
-		}
-	}
-	out := make(map[string]string, len(orders))
-	for i, o := range orders {
-		k := orderKeyString(o)
-		out[k] = truth[k] + "#" + strconv.Itoa(find(i))
-	}
-	return out
-}
