@@ -273,8 +273,11 @@ func withinOneEdit(a, b string) bool {
 }
 
 // owners estimates how many people use an identifier: the distinct
-// documents or the distinct first names among its orders, whichever is
-// more.
+// documents, or the distinct first names among its orders, whichever is
+// more. First names one typo apart, or an initial and a name it starts,
+// count as one: a buyer with hundreds of orders writes her own name
+// several ways ("Aline", "Ailne", "A."), and counting each spelling as a
+// person would block her own CPF as shared.
 func (s *state) owners(members []uint32, countDocs bool) int {
 	docs, toks := s.scratchA[:0], s.scratchB[:0]
 	for _, m := range members {
@@ -285,9 +288,43 @@ func (s *state) owners(members []uint32, countDocs bool) int {
 			toks = append(toks, s.tokOf[m])
 		}
 	}
-	nd, nt := distinct(docs), distinct(toks)
+	nd := distinct(docs)
+	nt := s.nameClusters(toks)
 	s.scratchA, s.scratchB = docs[:0], toks[:0]
 	return max(nd, nt)
+}
+
+// nameClusters counts groups of compatible first names among the tokens
+// of an identifier's orders. The most frequent spellings found the groups
+// (ties in lexical order, never in interning order, so the count does not
+// depend on the order orders were observed in): a typo is rare, so it
+// joins its person's usual spelling instead of starting a group of its own.
+func (s *state) nameClusters(toks []uint32) int {
+	if len(toks) < 2 {
+		return len(toks)
+	}
+	slices.Sort(toks)
+	type spelling struct {
+		name string
+		n    int
+	}
+	var sp []spelling
+	for i := 0; i < len(toks); {
+		j := i
+		for j < len(toks) && toks[j] == toks[i] {
+			j++
+		}
+		sp = append(sp, spelling{s.l.toks.vals[toks[i]], j - i})
+		i = j
+	}
+	slices.SortFunc(sp, func(a, b spelling) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.name, b.name)) })
+	var reps []string
+	for _, x := range sp {
+		if !slices.ContainsFunc(reps, func(r string) bool { return firstNamesCompatible(x.name, r) }) {
+			reps = append(reps, x.name)
+		}
+	}
+	return len(reps)
 }
 
 func distinct(xs []uint32) int {

@@ -108,4 +108,3 @@ func TestGeneratedExportsQuality(t *testing.T) {
 		}
 	}
 }
-
