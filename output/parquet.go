@@ -152,7 +152,12 @@ func (p *ParquetFile[T]) Commit() error {
 		_ = p.af.Abort()
 		return p.err
 	}
-	if err := p.close(); err != nil {
+	err := p.close()
+	// The transaction keeps the file until it commits; the writer's column
+	// buffers are not needed past this point, and holding them made memory
+	// grow with every file a run writes.
+	p.w = nil
+	if err != nil {
 		_ = p.af.Abort()
 		p.err = fmt.Errorf("close %s: %w", p.af.Name(), err)
 		return p.err
@@ -173,7 +178,12 @@ func (p *ParquetFile[T]) close() (err error) {
 }
 
 // Abort discards the file; it is a no-op after Commit.
-func (p *ParquetFile[T]) Abort() error { return p.af.Abort() }
+func (p *ParquetFile[T]) Abort() error {
+	if !p.af.committed {
+		p.w = nil
+	}
+	return p.af.Abort()
+}
 
 // Rows returns the number of rows written so far.
 func (p *ParquetFile[T]) Rows() int64 { return p.rows }
