@@ -44,29 +44,64 @@ type CSVOptions struct {
 	Wrap func(io.Reader) io.Reader
 }
 
-// quoteStandIn replaces '"' in unquoted formats while encoding/csv reads
-// them (it cannot be told not to treat quotes specially); cells get the '"'
-// back. The rune is from the private use area, absent from real exports.
-const quoteStandIn = "\uE000"
-
-// unquote hides every '"' from encoding/csv.
-type unquote struct {
-	r       io.Reader
-	pending []byte
+// flatReader reads formats without quoting (Amazon's flat files): one
+// record per line, cells split at the delimiter, a '"' being a character of
+// the value, as in `Monitor 24"`. It follows encoding/csv's line rules: "\r\n"
+// ends a line like "\n", empty lines are skipped but counted. Each record
+// costs one string allocation; its cells are substrings of it.
+type flatReader struct {
+	br    *bufio.Reader
+	delim string
+	line  int
+	acc   []byte
+	rec   []string
 }
 
-func (u *unquote) Read(p []byte) (int, error) {
-	if len(u.pending) > 0 {
-		n := copy(p, u.pending)
-		u.pending = u.pending[n:]
-		return n, nil
+// Read returns the next record and the line it is on.
+func (f *flatReader) Read() ([]string, int, error) {
+	for {
+		b, err := f.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			f.acc = append(f.acc[:0], b...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				b, err = f.br.ReadSlice('\n')
+				f.acc = append(f.acc, b...)
+			}
+			b = f.acc
+		}
+		if len(b) == 0 {
+			if err == nil {
+				err = io.EOF
+			}
+			return nil, 0, err
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, 0, err
+		}
+		f.line++
+		if n := len(b); b[n-1] == '\n' {
+			b = b[:n-1]
+		}
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+		if len(b) == 0 {
+			continue
+		}
+		line := string(b)
+		rec := f.rec[:0]
+		for {
+			i := strings.Index(line, f.delim)
+			if i < 0 {
+				rec = append(rec, line)
+				break
+			}
+			rec = append(rec, line[:i])
+			line = line[i+len(f.delim):]
+		}
+		f.rec = rec
+		return rec, f.line, nil
 	}
-	buf := make([]byte, len(p)/len(quoteStandIn)+1)
-	n, err := u.r.Read(buf)
-	out := bytes.ReplaceAll(buf[:n], []byte{'"'}, []byte(quoteStandIn))
-	k := copy(p, out)
-	u.pending = append(u.pending[:0], out[k:]...)
-	return k, err
 }
 
 // CSVReader streams the records of one CSV file after its header line.
@@ -88,8 +123,8 @@ type CSVReader struct {
 	lineOffset int
 	// ahead holds a record read to look past a broken quote.
 	ahead *pendingRecord
-	// unquoted: cells carry quoteStandIn for '"'.
-	unquoted bool
+	// flat reads unquoted formats instead of r.
+	flat *flatReader
 }
 
 type pendingRecord struct {
@@ -142,10 +177,9 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	if opts.Wrap != nil {
 		raw = opts.Wrap(raw)
 	}
-	var decoded io.Reader = transform.NewReader(raw, dec)
-	if opts.Unquoted {
-		decoded = &unquote{r: decoded}
-		c.unquoted = true
+	var decoded io.Reader = raw
+	if dec != transform.Nop {
+		decoded = transform.NewReader(raw, dec)
 	}
 	text := bufio.NewReaderSize(decoded, 256<<10)
 
@@ -172,6 +206,24 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	}
 	c.delimiter = opts.Delimiter
 
+	if opts.Unquoted {
+		c.flat = &flatReader{br: text, delim: string(opts.Delimiter)}
+		hdr, line1, err := c.flat.Read()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("the file has no header line")
+			}
+			return fmt.Errorf("header line: %w", err)
+		}
+		c.lineOffset = skipLines
+		c.headerLine = line1 + skipLines
+		c.header = make([]string, len(hdr))
+		for i, h := range hdr {
+			c.header[i] = CleanHeader(h)
+		}
+		return nil
+	}
+
 	r := csv.NewReader(text)
 	r.Comma = opts.Delimiter
 	r.FieldsPerRecord = -1
@@ -190,7 +242,7 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	c.headerLine = line1 + skipLines
 	c.header = make([]string, len(hdr))
 	for i, h := range hdr {
-		c.header[i] = CleanHeader(c.restoreQuotes(h))
+		c.header[i] = CleanHeader(h)
 	}
 	return nil
 }
@@ -299,6 +351,10 @@ func (c *CSVReader) read() ([]string, int, error) {
 		c.ahead = nil
 		return p.rec, p.line, p.err
 	}
+	if c.flat != nil {
+		rec, line, err := c.flat.Read()
+		return rec, line + c.lineOffset, err
+	}
 	rec, err := c.r.Read()
 	if err != nil {
 		// FieldPos is only defined after a record was read.
@@ -360,13 +416,6 @@ func (c *CSVReader) atEOF() bool {
 	return false
 }
 
-func (c *CSVReader) restoreQuotes(s string) string {
-	if c.unquoted && strings.Contains(s, quoteStandIn) {
-		return strings.ReplaceAll(s, quoteStandIn, `"`)
-	}
-	return s
-}
-
 func blank(rec []string) bool {
 	for _, v := range rec {
 		if strings.TrimSpace(v) != "" {
@@ -385,11 +434,6 @@ func (c *CSVReader) pad(rec []string) []string {
 	}
 	p := c.padded[:n]
 	copy(p, rec)
-	if c.unquoted {
-		for i := range p {
-			p[i] = c.restoreQuotes(p[i])
-		}
-	}
 	for i := len(rec); i < n; i++ {
 		p[i] = ""
 	}
