@@ -233,12 +233,15 @@ func micros(t time.Time) int64 {
 // a buyer detail a later one masks. The Resolver copies what it keeps; o
 // may be reused. An order without an id cannot be told from another and
 // is ignored.
-func (r *Resolver) Observe(o *normalize.Order) {
+//
+// Observe returns a handle for Result.CustomerOf, 0 for an ignored order;
+// observing the same order again returns the same handle.
+func (r *Resolver) Observe(o *normalize.Order) uint32 {
 	if r.resolved {
 		panic("dedupe: Observe after Resolve")
 	}
 	if r.overflow || o.OrderID == "" {
-		return
+		return 0
 	}
 	si := r.source(o.Source, o.Account)
 	key := orderKey(o.Source, o.Account, o.OrderID)
@@ -247,7 +250,7 @@ func (r *Resolver) Observe(o *normalize.Order) {
 		ref, ok := r.orderIDs.add(o.OrderID)
 		if !ok || r.orderChunks.n >= maxOrders {
 			r.overflow = true
-			return
+			return 0
 		}
 		oi = r.orderChunks.add(orderRec{key: key, idRef: ref, src: si})
 		r.orderIdx[key] = oi
@@ -316,13 +319,14 @@ func (r *Resolver) Observe(o *normalize.Order) {
 	}
 
 	if rec.flags&fGift != 0 || strings.IndexByte(nameKey, ' ') < 0 {
-		return
+		return oi + 1
 	}
 	cep, num := o.Ship.PostalCode, streetNumber(&o.Ship)
 	if !validCEP(cep) || num == "" {
-		return
+		return oi + 1
 	}
 	r.addIdent(oi, kNameAddr, nameKey, "|"+cep+"|", num)
+	return oi + 1
 }
 
 // addIdent records that order oi carries identifier kind:a+b+c.

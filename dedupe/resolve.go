@@ -38,6 +38,9 @@ type state struct {
 	report Report
 	now    time.Time
 
+	// obsPos maps an Observe handle (less one) to its order's index.
+	obsPos []uint32
+
 	scratchA, scratchB []uint32
 	frags              []fragment
 }
@@ -97,6 +100,7 @@ func (s *state) sortOrders() {
 		inv[k.old] = uint32(nw)
 	}
 	byKey = nil
+	s.obsPos = inv
 	r.orders = make([]orderRec, n)
 	r.orderChunks.each(true, func(i uint32, o *orderRec) { r.orders[inv[i]] = *o })
 	for _, chunk := range r.edges.c {

@@ -25,6 +25,17 @@ func (res *Result) CustomerID(source, account, orderID string) string {
 	return res.s.custs[res.s.compCust[res.s.compOf[o]]].id
 }
 
+// CustomerOf returns the customer of the order whose Observe returned h,
+// in constant time; "" for 0 or an unknown handle.
+func (res *Result) CustomerOf(h uint32) string {
+	s := res.s
+	if h == 0 || int(h) > len(s.obsPos) {
+		return ""
+	}
+	o := s.obsPos[h-1]
+	return s.custs[s.compCust[s.compOf[o]]].id
+}
+
 func (s *state) lookup(source, account, orderID string) (uint32, bool) {
 	r := s.r
 	key := orderKey(source, account, orderID)
