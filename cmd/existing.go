@@ -14,7 +14,7 @@ import (
 // them instead of duplicating. Lines are joined to their orders one month at
 // a time, so memory holds one month, never the whole dataset.
 func (r *importRun) spoolExisting() (map[string]string, error) {
-	// Rows are converted before spooling: gob drops a pointer to zero, which
+	// Rows are converted before spooling: a nil pointer and a zero amount differ,
 	// would turn a real R$ 0,00 into a missing amount.
 	orders := newMonthSpools[spooledOrder](r.spool, "prev-orders")
 	err := output.ReadTable(r.ctx, r.ds, "orders", func(rows []output.OrderRow) error {
@@ -64,7 +64,7 @@ func (r *importRun) spoolExisting() (map[string]string, error) {
 				return nil, err
 			}
 		}
-		p := filepath.Join(r.spool, "prev-"+month+".gob")
+		p := filepath.Join(r.spool, "prev-"+month+".spool")
 		w, err := createSpool[spooledOrder](p)
 		if err != nil {
 			return nil, err

@@ -12,6 +12,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"time"
@@ -63,6 +65,8 @@ type spooledOrder struct {
 type mergedOrder struct {
 	Order      normalize.Order
 	IngestedAt time.Time
+	// Seq is the resolver's handle of the order (dedupe.Result.CustomerOf).
+	Seq uint32
 }
 
 // runStats are the figures the summary reports.
@@ -137,6 +141,29 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 	return r.outcome()
 }
 
+// softMemoryLimit is the heap size the garbage collector aims to stay under
+// while the live heap is well below it. Without it the collector lets the
+// heap grow to twice the live data, which at the resolver's peak is most of
+// the run's RSS.
+const softMemoryLimit = 256 << 20
+
+// tuneMemoryLimit sets the soft memory limit to softMemoryLimit, or to 1.5×
+// the live heap when that is larger, so a run whose live data outgrows the
+// limit (tens of millions of orders) is not made to collect without end.
+// GOMEMLIMIT, when set, wins.
+func tuneMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	var live int64
+	if sample[0].Value.Kind() == metrics.KindUint64 {
+		live = int64(sample[0].Value.Uint64())
+	}
+	debug.SetMemoryLimit(max(softMemoryLimit, live*3/2))
+}
+
 // startRun takes the dataset's lock, sweeps what a killed run left, and
 // opens a transaction and a scratch folder. close undoes what finish did
 // not commit.
@@ -156,6 +183,7 @@ func startRun(ctx context.Context, g *globalOptions, command string) (*importRun
 		return nil, fmt.Errorf("open the dataset %s: %w", g.out, err)
 	}
 	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, lock: lock}
+	tuneMemoryLimit()
 	r.tx = ds.Begin(r.runID)
 	if r.spool, err = os.MkdirTemp(g.out, spoolPrefix); err != nil {
 		r.close()
@@ -265,7 +293,7 @@ func (r *importRun) readFile(in *input, f connectors.File) error {
 func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, error], bar *progress) error {
 	prefix := fmt.Sprintf("in%05d", len(r.inputs))
 	orders := newMonthSpools[spooledOrder](r.spool, prefix)
-	rejectsPath := filepath.Join(r.spool, prefix+"-rejects.gob")
+	rejectsPath := filepath.Join(r.spool, prefix+"-rejects.spool")
 	rejects, err := createSpool[connectors.Reject](rejectsPath)
 	if err != nil {
 		return err
@@ -278,7 +306,7 @@ func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, erro
 		rank = "1" + in.sha256
 	}
 	var fileErr error
-	for rec, err := range records {
+	for rec, err := range readAhead(records) {
 		if err != nil {
 			fileErr = err
 			break
@@ -333,6 +361,68 @@ func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, erro
 	return nil
 }
 
+// readAhead runs a record stream in its own goroutine, a few hundred
+// records ahead of the consumer, so parsing and spooling share the cores.
+// Records come in the same order; stopping early stops the producer.
+func readAhead(records iter.Seq2[connectors.Record, error]) iter.Seq2[connectors.Record, error] {
+	const batch = 256
+	type chunk struct {
+		recs []connectors.Record
+		err  error
+	}
+	return func(yield func(connectors.Record, error) bool) {
+		ch := make(chan chunk, 4)
+		stop := make(chan struct{})
+		go func() {
+			defer close(ch)
+			send := func(c chunk) bool {
+				select {
+				case ch <- c:
+					return true
+				case <-stop:
+					return false
+				}
+			}
+			buf := make([]connectors.Record, 0, batch)
+			for rec, err := range records {
+				if err != nil {
+					if len(buf) > 0 && !send(chunk{recs: buf}) {
+						return
+					}
+					send(chunk{err: err})
+					return
+				}
+				buf = append(buf, rec)
+				if len(buf) == batch {
+					if !send(chunk{recs: buf}) {
+						return
+					}
+					buf = make([]connectors.Record, 0, batch)
+				}
+			}
+			if len(buf) > 0 {
+				send(chunk{recs: buf})
+			}
+		}()
+		defer func() {
+			close(stop)
+			for range ch {
+			}
+		}()
+		for c := range ch {
+			for _, rec := range c.recs {
+				if !yield(rec, nil) {
+					return
+				}
+			}
+			if c.err != nil {
+				yield(connectors.Record{}, c.err)
+				return
+			}
+		}
+	}
+}
+
 // build is passes 2 and 3: merge every month, resolve customers, write the
 // tables into the transaction.
 func (r *importRun) build() error {
@@ -355,11 +445,41 @@ func (r *importRun) build() error {
 	}
 	months := slices.Sorted(maps.Keys(byMonth))
 	r.merged = map[string]string{}
+	// The next month is read while this one is merged.
+	loaded := make(chan *monthSightings, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		for _, m := range months {
+			ms := loadMonth(byMonth[m])
+			select {
+			case loaded <- ms:
+			case <-stop:
+				return
+			}
+			if ms.err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range loaded {
+		}
+	}()
 	for _, m := range months {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		if err := r.mergeMonth(m, byMonth[m], res); err != nil {
+		tuneMemoryLimit()
+		ms, ok := <-loaded
+		if !ok {
+			return context.Canceled
+		}
+		if ms.err != nil {
+			return ms.err
+		}
+		if err := r.mergeMonth(m, ms, res); err != nil {
 			return err
 		}
 	}
@@ -371,6 +491,7 @@ func (r *importRun) build() error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
+		tuneMemoryLimit()
 		if err := r.writeMonth(m, result); err != nil {
 			return err
 		}
@@ -382,26 +503,40 @@ func (r *importRun) build() error {
 	return r.writeRejects()
 }
 
-// mergeMonth merges every sighting of each order of one month, feeds the
-// merged orders to the resolver and spools them for writing.
-func (r *importRun) mergeMonth(month string, paths []string, res *dedupe.Resolver) error {
-	sightings := map[string][]normalize.Sighting{}
-	prev := map[string]*spooledOrder{}
+// monthSightings is one month's spooled orders, grouped by order key.
+type monthSightings struct {
+	sightings map[string][]normalize.Sighting
+	prev      map[string]*spooledOrder
+	keys      []string // sorted
+	err       error
+}
+
+// loadMonth reads every spool of one month.
+func loadMonth(paths []string) *monthSightings {
+	ms := &monthSightings{sightings: map[string][]normalize.Sighting{}, prev: map[string]*spooledOrder{}}
 	for _, p := range paths {
 		err := readSpool(p, func(so *spooledOrder) error {
 			k := so.Order.Key()
 			if !so.IngestedAt.IsZero() {
-				prev[k] = so
+				ms.prev[k] = so
 			}
-			sightings[k] = append(sightings[k], normalize.Sighting{Order: &so.Order, Rank: so.Rank})
+			ms.sightings[k] = append(ms.sightings[k], normalize.Sighting{Order: &so.Order, Rank: so.Rank})
 			return nil
 		})
 		if err != nil {
-			return err
+			ms.err = err
+			return ms
 		}
 	}
-	keys := slices.Sorted(maps.Keys(sightings))
-	w, err := createSpool[mergedOrder](filepath.Join(r.spool, "merged-"+month+".gob"))
+	ms.keys = slices.Sorted(maps.Keys(ms.sightings))
+	return ms
+}
+
+// mergeMonth merges every sighting of each order of one month, feeds the
+// merged orders to the resolver and spools them for writing.
+func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Resolver) error {
+	sightings, prev, keys := ms.sightings, ms.prev, ms.keys
+	w, err := createSpool[mergedOrder](filepath.Join(r.spool, "merged-"+month+".spool"))
 	if err != nil {
 		return err
 	}
@@ -426,7 +561,7 @@ func (r *importRun) mergeMonth(month string, paths []string, res *dedupe.Resolve
 		}
 		r.stats.orders++
 		r.stats.lines += int64(len(mr.Order.Lines))
-		res.Observe(mr.Order)
+		mo.Seq = res.Observe(mr.Order)
 		if err := w.Write(&mo); err != nil {
 			w.Close()
 			return err
@@ -435,11 +570,13 @@ func (r *importRun) mergeMonth(month string, paths []string, res *dedupe.Resolve
 	if err := w.Close(); err != nil {
 		return err
 	}
-	r.merged[month] = filepath.Join(r.spool, "merged-"+month+".gob")
+	r.merged[month] = filepath.Join(r.spool, "merged-"+month+".spool")
 	return nil
 }
 
 // writeMonth writes one month's orders and lines with their customer ids.
+// Decoding the spool and encoding each table run in three goroutines, so
+// the two cores share the Parquet encoding and compression.
 func (r *importRun) writeMonth(month string, result *dedupe.Result) error {
 	part := "ordered_month=" + month
 	orders, err := output.CreateTable[output.OrderRow](r.tx, "orders", part, r.fileOptions()...)
@@ -450,39 +587,121 @@ func (r *importRun) writeMonth(month string, result *dedupe.Result) error {
 	if err != nil {
 		return err
 	}
-	obuf := make([]output.OrderRow, 0, writeBatch)
-	ibuf := make([]output.ItemRow, 0, writeBatch)
-	flush := func() error {
-		if err := orders.Write(obuf); err != nil {
-			return err
-		}
-		if err := items.Write(ibuf); err != nil {
-			return err
-		}
-		obuf, ibuf = obuf[:0], ibuf[:0]
-		return nil
-	}
+	stop := make(chan struct{})
+	ow := startTableWriter(orders, stop)
+	iw := startTableWriter(items, stop)
+	obuf, ibuf := ow.buffer(), iw.buffer()
 	err = readSpool(r.merged[month], func(mo *mergedOrder) error {
 		o := &mo.Order
-		id := result.CustomerID(o.Source, o.Account, o.OrderID)
+		id := result.CustomerOf(mo.Seq)
 		row, lines := output.OrderRows(o, id, mo.IngestedAt)
 		obuf = append(obuf, row)
 		ibuf = append(ibuf, lines...)
-		if len(obuf) >= writeBatch || len(ibuf) >= writeBatch {
-			return flush()
+		if len(obuf) >= writeBatch {
+			if obuf = ow.send(obuf); obuf == nil {
+				return ow.wait()
+			}
+		}
+		if len(ibuf) >= writeBatch {
+			if ibuf = iw.send(ibuf); ibuf == nil {
+				return iw.wait()
+			}
 		}
 		return nil
 	})
 	if err == nil {
-		err = flush()
+		ow.send(obuf)
+		iw.send(ibuf)
+	} else {
+		close(stop)
+	}
+	oerr, ierr := ow.wait(), iw.wait()
+	if err == nil {
+		err = oerr
 	}
 	if err == nil {
-		err = orders.Commit()
-	}
-	if err == nil {
-		err = items.Commit()
+		err = ierr
 	}
 	return err
+}
+
+// tableWriter writes and commits one table from its own goroutine; batches
+// go back and forth over channels so a month allocates a few batches only.
+type tableWriter[T any] struct {
+	rows chan []T
+	free chan []T
+	done chan struct{}
+	err  error
+}
+
+// tableTable is what writeMonth needs of an output table.
+type tableTable[T any] interface {
+	Write([]T) error
+	Commit() error
+}
+
+func startTableWriter[T any](t tableTable[T], stop <-chan struct{}) *tableWriter[T] {
+	w := &tableWriter[T]{rows: make(chan []T, 2), free: make(chan []T, 3), done: make(chan struct{})}
+	for range 3 {
+		w.free <- make([]T, 0, writeBatch+64)
+	}
+	go func() {
+		defer close(w.done)
+		for {
+			select {
+			case b, ok := <-w.rows:
+				if !ok {
+					select {
+					case <-stop:
+						w.err = context.Canceled
+					default:
+						w.err = t.Commit()
+					}
+					return
+				}
+				if err := t.Write(b); err != nil {
+					w.err = err
+					return
+				}
+				clear(b)
+				w.free <- b[:0]
+			case <-stop:
+				w.err = context.Canceled
+				return
+			}
+		}
+	}()
+	return w
+}
+
+// buffer returns an empty batch.
+func (w *tableWriter[T]) buffer() []T { return <-w.free }
+
+// send hands a batch over and returns an empty one; nil when the writer
+// stopped on an error.
+func (w *tableWriter[T]) send(b []T) []T {
+	select {
+	case w.rows <- b:
+	case <-w.done:
+		return nil
+	}
+	select {
+	case nb := <-w.free:
+		return nb
+	case <-w.done:
+		return nil
+	}
+}
+
+// wait ends the stream, waits for the commit and returns the first error.
+func (w *tableWriter[T]) wait() error {
+	select {
+	case <-w.done:
+	default:
+		close(w.rows)
+		<-w.done
+	}
+	return w.err
 }
 
 func (r *importRun) fileOptions() []output.Option {
