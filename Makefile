@@ -11,7 +11,7 @@ FUZZTIME  ?= 20s
 # Packages whose tests keep golden files (refresh with `make golden`).
 GOLDEN_PKGS := ./output/... ./connectors/... ./cmd/...
 
-.PHONY: help deps build demo test fmtcheck vet bench fuzz golden exports clean
+.PHONY: help deps build demo test fmtcheck vet bench bench-go fuzz golden exports clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,10 @@ vet: ## go vet
 test: fmtcheck vet ## gofmt check, go vet, and every test under the race detector
 	$(GO) test -race -count=1 ./...
 
-bench: ## benchmarks of every stage
+bench: bench-go ## go test -bench of every stage (alone: make bench-go), then bench/run.sh: import of 1M Amazon, 1M mixed, 200k ML XLSX vs DuckDB and excelize (BENCH_RUNS, BENCH_10M=1, BENCH_ONLY, BENCH_CACHE)
+	bash bench/run.sh
+
+bench-go: ## Go benchmarks of every stage (go test -bench)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz: ## run every fuzz target for FUZZTIME each

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of `orderhist import`. Generates inputs with tools/gen
+# into a cache folder (kept between runs), imports each RUNS times, and
+# prints wall time (median), throughput, peak RSS and output size, beside
+# DuckDB's CSV→Parquet conversion of the same Amazon file and excelize's bare
+# iteration of the same XLSX.
+#
+#   BENCH_CACHE   cache folder (default ~/.cache/orderhist-bench)
+#   BENCH_RUNS    runs per input (default 3)
+#   BENCH_10M=1   also the 10M-line mixed input (slow: minutes, GBs of disk)
+#   BENCH_ONLY    space-separated subset of: amazon-1m mixed-1m ml-200k mixed-10m
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE=${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/orderhist-bench}
+RUNS=${BENCH_RUNS:-3}
+mkdir -p "$CACHE/bin"
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
+
+echo "== build" >&2
+go build -o "$CACHE/bin/gen" ./tools/gen
+go build -trimpath -o "$CACHE/bin/orderhist" .
+go build -o "$CACHE/bin/xlsxiter" ./bench/xlsxiter
+
+# gen NAME LINES LAYOUTS: generate once into $CACHE/NAME.
+gen() {
+	local name=$1 lines=$2 layouts=$3
+	if [ ! -f "$CACHE/$name/.complete" ]; then
+		echo "== generate $name ($lines lines, $layouts)" >&2
+		rm -rf "$CACHE/$name"
+		"$CACHE/bin/gen" -seed 1 -people 20000 -lines "$lines" -layouts "$layouts" -out "$CACHE/$name" >&2
+		# Keep the ground truth apart, so the folder holds only exports.
+		mv "$CACHE/$name/truth.csv" "$CACHE/$name.truth.csv"
+		touch "$CACHE/$name/.complete"
+	fi
+}
+ALL_LAYOUTS=$("$CACHE/bin/gen" -h 2>&1 | sed -n 's/.*(default "\(amazon,[^"]*\)").*/\1/p' | head -1 || true)
+
+# median of numbers on stdin
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# measure LABEL CMD...: RUNS timed runs; sets WALL (median s) and RSS (max KiB).
+measure() {
+	local label=$1; shift
+	local walls=() rss=0 i out
+	for ((i = 1; i <= RUNS; i++)); do
+		rm -rf "$CACHE/out"
+		out=$("$TIME" -f '%e %M' "$@" 2>&1 >/dev/null | tail -1) || true
+		local w=${out% *} m=${out#* }
+		echo "   $label run $i: ${w}s, $((m / 1024)) MiB" >&2
+		walls+=("$w")
+		((m > rss)) && rss=$m
+	done
+	WALL=$(printf '%s\n' "${walls[@]}" | median)
+	RSS=$rss
+}
+
+ROWS=()
+# row INPUT LINES BYTES WALL RSS OUTBYTES REF
+row() {
+	ROWS+=("$(awk -v inp="$1" -v l="$2" -v b="$3" -v w="$4" -v r="$5" -v o="$6" -v ref="$7" 'BEGIN {
+		printf "| %-22s | %9s | %7.2f | %9.0f | %6.1f | %6.0f | %8s | %s |", inp, l, w, l/w, b/1e6/w, r/1024, (o == "" ? "-" : sprintf("%.1f MB", o/1e6)), ref }')")
+}
+
+import_input() {
+	local name=$1 lines=$2 ref=${3:-}
+	local dir="$CACHE/$name" bytes
+	bytes=$(find "$dir" -type f \( -name '*.tsv' -o -name '*.csv' -o -name '*.xlsx' \) -printf '%s\n' | awk '{s+=$1} END {print s}')
+	echo "== orderhist import $name" >&2
+	measure "$name" "$CACHE/bin/orderhist" import -q --out "$CACHE/out" "$dir"
+	local osize
+	osize=$(du -sb "$CACHE/out" | cut -f1)
+	local ratio=""
+	[ -n "$ref" ] && ratio=$(awk -v a="$WALL" -v b="$ref" 'BEGIN {printf "%.2f×", a/b}')
+	row "$name" "$lines" "$bytes" "$WALL" "$RSS" "$osize" "$ratio"
+	LAST_WALL=$WALL
+}
+
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
+
+DUCK=""
+if want amazon-1m; then
+	gen amazon-1m 1000000 amazon
+	AMZ=$(ls "$CACHE"/amazon-1m/*.tsv)
+	AMZ_BYTES=$(stat -c %s "$AMZ")
+	echo "== DuckDB" >&2
+	if command -v npm >/dev/null && command -v node >/dev/null &&
+		{ [ -d "$CACHE/duckdb/node_modules/@duckdb/node-api" ] || npm install --silent --prefix "$CACHE/duckdb" @duckdb/node-api >&2; }; then
+		cp bench/duckdb.mjs "$CACHE/duckdb/duckdb.mjs"
+		measure duckdb node "$CACHE/duckdb/duckdb.mjs" "$AMZ" "$CACHE/out.parquet"
+		DUCK=$WALL
+		row "duckdb amazon-1m" 1000000 "$AMZ_BYTES" "$WALL" "$RSS" "$(stat -c %s "$CACHE/out.parquet")" "1.00× (reference)"
+		rm -f "$CACHE/out.parquet"
+	else
+		echo "bench: npm or the @duckdb/node-api install is unavailable; skipping the DuckDB column" >&2
+	fi
+	import_input amazon-1m 1000000 "$DUCK"
+	[ -n "$DUCK" ] && ROWS[-1]+=" target ≤ 0.75×, ≤ 300 MiB"
+fi
+if want mixed-1m; then
+	gen mixed-1m 1000000 "$ALL_LAYOUTS"
+	import_input mixed-1m 1000000
+	ROWS[-1]+=" target ≤ 6 s, ≤ 400 MiB"
+	MIXED1=$LAST_WALL
+fi
+if want ml-200k; then
+	gen ml-200k 200000 mercadolivre
+	XLSX=$(ls "$CACHE"/ml-200k/*.xlsx)
+	echo "== excelize iteration" >&2
+	measure excelize "$CACHE/bin/xlsxiter" "$XLSX"
+	XL=$WALL
+	row "excelize iterate ml-200k" 200000 "$(stat -c %s "$XLSX")" "$WALL" "$RSS" "" "1.00× (reference)"
+	import_input ml-200k 200000 "$XL"
+	ROWS[-1]+=" (to excelize) target ≤ 1.5×"
+fi
+if [ "${BENCH_10M:-}" = 1 ] && want mixed-10m; then
+	gen mixed-10m 10000000 "$ALL_LAYOUTS"
+	import_input mixed-10m 10000000 "${MIXED1:-}"
+	ROWS[-1]+=" (to mixed-1m) target ≤ 11×, ≤ 1.5 GiB"
+fi
+rm -rf "$CACHE/out"
+
+echo
+echo "orderhist $(git describe --always --dirty 2>/dev/null || echo dev), $(nproc) cores, $RUNS runs each (wall: median; RSS: max)"
+echo "| input                  |     lines |  wall s |   lines/s |   MB/s | RSS MiB |   output | ratio |"
+echo "|------------------------|-----------|---------|-----------|--------|---------|----------|-------|"
+printf '%s\n' "${ROWS[@]}"
