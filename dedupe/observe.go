@@ -71,6 +71,10 @@ type orderRec struct {
 const (
 	fAmount uint8 = 1 << iota // cents is known
 	fGift                     // shipped to someone else: the address is not the buyer's
+	// name is the recipient's, shown when the order names no buyer
+	// (Shopee's exports name only who receives the parcel); it never
+	// takes part in matching.
+	fRecipientName
 )
 
 // Status codes, in the order of normalize.Statuses; 0 is unknown.
@@ -289,6 +293,10 @@ func (r *Resolver) Observe(o *normalize.Order) uint32 {
 		} else {
 			rec.flags |= fGift
 		}
+	}
+	if name == "" && usable(o.Ship.RecipientName) {
+		rec.name = r.strs.id(o.Ship.RecipientName)
+		rec.flags |= fRecipientName
 	}
 	rec.loc = r.location(o.Ship.City, o.Ship.State, o.Ship.PostalCode)
 

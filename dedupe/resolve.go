@@ -192,6 +192,9 @@ func (s *state) block() {
 	}
 	for o := range r.orders {
 		nm := r.orders[o].name
+		if r.orders[o].flags&fRecipientName != 0 {
+			nm = 0
+		}
 		if nameTok[nm] == math.MaxUint32 {
 			nameTok[nm] = s.l.toks.id(firstToken(r.nameKey(nm)))
 		}

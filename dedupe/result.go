@@ -244,7 +244,17 @@ func (s *state) customer(c *custRec, t *tallies) Customer {
 		}
 		return t.best()
 	}
-	out.Name = r.strs.vals[pick(func(_ uint32, rec *orderRec) uint32 { return rec.name })]
+	// A buyer's own name wins; a recipient's is shown only when no order
+	// names the buyer.
+	out.Name = r.strs.vals[pick(func(_ uint32, rec *orderRec) uint32 {
+		if rec.flags&fRecipientName != 0 {
+			return 0
+		}
+		return rec.name
+	})]
+	if out.Name == "" {
+		out.Name = r.strs.vals[pick(func(_ uint32, rec *orderRec) uint32 { return rec.name })]
+	}
 	// A gift's address is the recipient's: the customer's own orders
 	// decide where they live, and gifts only when there is nothing else.
 	gifts := true
