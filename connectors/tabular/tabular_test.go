@@ -332,3 +332,46 @@ func TestCSVUnquotedKeepsQuotes(t *testing.T) {
 		t.Fatalf("rows %q", res.rows)
 	}
 }
+
+// TestXLSXUnzipLimit refuses a workbook that unpacks to more than the
+// limit (a zip bomb is the extreme case), naming the file.
+func TestXLSXUnzipLimit(t *testing.T) {
+	rows := make([][]any, 2000)
+	for i := range rows {
+		rows[i] = []any{strings.Repeat("a", 200), i}
+	}
+	p := xlsxFile(t, rows)
+	_, err := OpenXLSX(p, Limits{MaxCellBytes: 1 << 10, MaxRecordBytes: 1 << 20, MaxUnzipBytes: 64 << 10, MaxXMLBytes: 32 << 10})
+	var fe *FileError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "x.xlsx") || !strings.Contains(err.Error(), "unpacks to more than") {
+		t.Fatalf("err %v", err)
+	}
+	wb, err := OpenXLSX(p, Limits{})
+	if err != nil {
+		t.Fatalf("within the default limits: %v", err)
+	}
+	wb.Close()
+}
+
+// TestXLSXHugeCellIsARowProblem bounds one cell.
+func TestXLSXHugeCellIsARowProblem(t *testing.T) {
+	p := xlsxFile(t, [][]any{{"a", "b"}, {strings.Repeat("x", 5000), "1"}, {"ok", "2"}})
+	wb, err := OpenXLSX(p, Limits{MaxCellBytes: 1000, MaxRecordBytes: 1 << 20, MaxUnzipBytes: 1 << 30, MaxXMLBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rows, _ := wb.Rows("orders")
+	defer rows.Close()
+	var problems, ok int
+	for rows.Next() {
+		if rows.Row().Problem != nil {
+			problems++
+		} else {
+			ok++
+		}
+	}
+	if problems != 1 || ok != 2 {
+		t.Fatalf("problems %d ok %d", problems, ok)
+	}
+}
