@@ -58,6 +58,14 @@
 // name customers; they never link orders, or a wrong merge of the past
 // could never be undone.
 //
+// Orders read back from a dataset whose identifiers were stored hashed or
+// dropped keep their customer_id: ObservePinned pins such an order to it.
+// Orders pinned to one id are linked, and a seeded identifier naming that
+// id links its new orders to them, under the same guards (the pinned
+// customer's seeded document stands for theirs); the pins claim the id.
+// Seeded identities of a pinned customer that no observed order shows
+// again are carried over into Identities. See pins.go.
+//
 // # Memory
 //
 // The Resolver keeps a fixed-size record per order (48 bytes), a hash, kind

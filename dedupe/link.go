@@ -357,7 +357,7 @@ func (s *state) link() {
 	}
 	var tiers [5][]hashed
 	for id := 1; id < len(r.idKind); id++ {
-		if t := r.idKind[id].tier(); t >= 0 && !s.blocked[id] && s.identStart[id+1]-s.identStart[id] > 1 {
+		if t := r.idKind[id].tier(); t >= 0 && !s.blocked[id] && s.linkCount(uint32(id)) > 1 {
 			tiers[t] = append(tiers[t], hashed{r.idHash[id], uint32(id)})
 		}
 	}
@@ -368,7 +368,7 @@ func (s *state) link() {
 				s.linkWeak(x.id)
 				continue
 			}
-			l.linkGroup(s.members(x.id), r.idKind[x.id] == kPhone)
+			l.linkGroup(s.linkMembers(x.id), r.idKind[x.id] == kPhone)
 		}
 	}
 	s.report.ConflictsAvoided = l.conflicts

@@ -20,18 +20,22 @@ const (
 	kUser
 	kPhone
 	kNameAddr // weak: links only where a phone or mailbox fragment corroborates it
+	// kPrior pins an order to the customer id it had in an earlier run
+	// (ObservePinned); its value is that id. Internal: it links and claims
+	// like a document, and is never listed, counted or reported as shared.
+	kPrior
 	numKinds
 )
 
 var kindName = [numKinds]Kind{
 	kCPF: KindCPF, kCNPJ: KindCNPJ, kEmail: KindEmail, kRelay: KindRelayEmail, kUser: KindMarketplaceUser,
-	kPhone: KindPhone, kNameAddr: KindNameAddress,
+	kPhone: KindPhone, kNameAddr: KindNameAddress, kPrior: "prior_customer",
 }
 
 // tier is the pass in which a kind links.
 func (k kcode) tier() int {
 	switch k {
-	case kCPF, kCNPJ:
+	case kCPF, kCNPJ, kPrior:
 		return 0
 	case kEmail:
 		return 1
@@ -75,6 +79,9 @@ const (
 	// (Shopee's exports name only who receives the parcel); it never
 	// takes part in matching.
 	fRecipientName
+	// fPinned marks, from Resolve on, an order pinned to an earlier
+	// customer.
+	fPinned
 )
 
 // Status codes, in the order of normalize.Statuses; 0 is unknown.
@@ -105,7 +112,18 @@ type loc struct{ city, state, cep uint32 }
 type seedRec struct {
 	prior       uint32 // Resolver.priors id
 	multi       bool   // the identifier belonged to several customers
+	seen        bool   // an observed identifier has this stored form (set when there are pins)
 	first, last int64
+}
+
+// seedRow is one seeded identity, kept so that the identities of a pinned
+// customer that no observed order carries again can be carried over.
+type seedRow struct {
+	first, last, count int64
+	hash               uint64 // seedHash
+	prior              uint32 // Resolver.priors id
+	val                uint32 // stored value in Resolver.seedVals
+	src, kind          uint32 // interned in Resolver.strs
 }
 
 // Resolver collects orders and resolves them into customers. It is not safe
@@ -145,7 +163,10 @@ type Resolver struct {
 	seeds      map[uint64]seedRec
 	priors     interner
 	priorFirst []int64
+	priorDoc   []uint64 // per prior: smallest seedHash of its cpf/cnpj identities, 0 for none
 	seedMerges []Merge
+	seedRows   chunked[seedRow]
+	seedVals   arena
 
 	overflow bool
 	resolved bool
@@ -175,6 +196,7 @@ func NewResolver(opts Options) *Resolver {
 	r.keys.init()
 	r.priors.init()
 	r.priorFirst = []int64{math.MaxInt64}
+	r.priorDoc = []uint64{0}
 	// Identifier 0 is a sentinel, so that 0 can mean "none" in per-order
 	// arrays.
 	ref, _ := r.idVals.add("")
@@ -188,15 +210,21 @@ func (r *Resolver) Seed(prev Identity) {
 	if prev.CustomerID == "" || prev.Value == "" {
 		return
 	}
-	p := r.priors.id(prev.CustomerID)
-	for int(p) >= len(r.priorFirst) {
-		r.priorFirst = append(r.priorFirst, math.MaxInt64)
-	}
+	p := r.priorID(prev.CustomerID)
 	first, last := micros(prev.FirstSeen), micros(prev.LastSeen)
 	if first != noTime && first < r.priorFirst[p] {
 		r.priorFirst[p] = first
 	}
 	h := seedHash(prev.Kind, prev.Value)
+	if (prev.Kind == KindCPF || prev.Kind == KindCNPJ) && (r.priorDoc[p] == 0 || h < r.priorDoc[p]) {
+		r.priorDoc[p] = h
+	}
+	if ref, ok := r.seedVals.add(prev.Value); ok {
+		r.seedRows.add(seedRow{
+			first: first, last: last, count: prev.OrdersCount, hash: h, prior: p, val: ref,
+			src: r.strs.id(prev.Source), kind: r.strs.id(string(prev.Kind)),
+		})
+	}
 	s, ok := r.seeds[h]
 	if !ok {
 		s = seedRec{prior: p, first: first, last: last}
@@ -210,6 +238,16 @@ func (r *Resolver) Seed(prev Identity) {
 		s.last = max(s.last, last)
 	}
 	r.seeds[h] = s
+}
+
+// priorID interns an earlier customer id.
+func (r *Resolver) priorID(id string) uint32 {
+	p := r.priors.id(id)
+	for int(p) >= len(r.priorFirst) {
+		r.priorFirst = append(r.priorFirst, math.MaxInt64)
+		r.priorDoc = append(r.priorDoc, 0)
+	}
+	return p
 }
 
 // SeedMerge keeps a merge of an earlier run.
@@ -241,6 +279,27 @@ func micros(t time.Time) int64 {
 // Observe returns a handle for Result.CustomerOf, 0 for an ignored order;
 // observing the same order again returns the same handle.
 func (r *Resolver) Observe(o *normalize.Order) uint32 {
+	return r.observe(o)
+}
+
+// ObservePinned is Observe for an order that already belongs to the
+// earlier customer prior: an order read back from the dataset, whose
+// identifiers were stored hashed or dropped (--pii hash, drop) but which
+// kept its customer_id. Orders pinned to one id are linked together, and
+// with the orders of every observed identifier seeded to that id, under
+// the usual guards; the pins count as identifiers seeded to prior when
+// ids are assigned. Identifiers the order still carries in clear link as
+// they would in Observe. Observing the order again (pinned or not) adds
+// to its pins, as it adds to its identifiers. An empty prior is Observe.
+func (r *Resolver) ObservePinned(o *normalize.Order, prior string) uint32 {
+	h := r.observe(o)
+	if h != 0 && prior != "" {
+		r.addIdent(h-1, kPrior, prior, "", "")
+	}
+	return h
+}
+
+func (r *Resolver) observe(o *normalize.Order) uint32 {
 	if r.resolved {
 		panic("dedupe: Observe after Resolve")
 	}

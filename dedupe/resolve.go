@@ -43,6 +43,15 @@ type state struct {
 
 	scratchA, scratchB []uint32
 	frags              []fragment
+
+	// Earlier customers (see pins.go).
+	final     func(p uint32) uint32  // follows seeded merges
+	priorOfID []uint32               // per identifier: final earlier customer + 1, 0 for none; nil without seeds or pins
+	pins      map[uint32][]uint32    // final earlier customer → its pinned orders, sorted
+	pinRep    map[uint32]uint32      // final earlier customer → the pin identifier that links its group
+	merged    []uint32               // scratch for linkMembers
+	carry     map[uint32][]uint32    // component → seed rows carried over into its identities
+	seedCount map[compSeed]seededUse // re-confirmed identities of pinned customers
 }
 
 type custRec struct {
@@ -73,6 +82,7 @@ func (r *Resolver) Resolve(asOf time.Time) (*Result, error) {
 	s.sortOrders()
 	s.buildIndex()
 	s.block()
+	s.seedPriors()
 	// What only observing needed.
 	r.idIdx, r.locIdx, r.locHash, r.strs.idx, r.nameKeys, r.keys = nil, nil, nil, nil, nil, interner{}
 	s.link()
@@ -284,6 +294,9 @@ func (s *state) linking(id uint32) bool {
 	return t >= 0 && t <= 3 && !s.blocked[id]
 }
 
+// pinWeight is what a pin counts for in a claim.
+const pinWeight = 1 << 24
+
 type claim struct {
 	prior, comp uint32
 	n           int
@@ -295,22 +308,11 @@ type claim struct {
 func (s *state) assignIDs() {
 	r := s.r
 	nc := uint32(len(s.compStart) - 1)
-	final := s.mergeTargets()
-	priorOf := func(id uint32) (uint32, bool) {
-		if len(r.seeds) == 0 {
-			return 0, false
-		}
-		k := r.idKind[id]
-		sd, ok := r.seeds[seedHash(kindName[k], r.opts.StoredValue(kindName[k], r.identValue(id)))]
-		if !ok || sd.multi {
-			return 0, false
-		}
-		return final(sd.prior), true
-	}
+	priorOf := s.priorOf
 
 	var claims []claim
 	mark := make([]uint32, len(r.idKind)) // component + 1 that last counted the identifier
-	if len(r.seeds) > 0 {
+	if s.priorOfID != nil {
 		for c := range nc {
 			first := len(claims)
 			for _, o := range s.compMembers(c) {
@@ -323,24 +325,31 @@ func (s *state) assignIDs() {
 					if !ok {
 						continue
 					}
+					// A pin weighs more than any number of identifiers:
+					// the earlier customer's orders are where its pins are.
+					w := 1
+					if r.idKind[id] == kPrior {
+						w = pinWeight
+					}
 					found := false
 					for i := first; i < len(claims); i++ {
 						if claims[i].prior == p {
-							claims[i].n++
+							claims[i].n += w
 							found = true
 							break
 						}
 					}
 					if !found {
-						claims = append(claims, claim{prior: p, comp: c, n: 1})
+						claims = append(claims, claim{prior: p, comp: c, n: w})
 					}
 				}
 			}
 		}
 	}
 	// An earlier id claimed by several components (evidence that joined
-	// them is gone) stays with the one holding most of its identifiers,
-	// then with the one whose first order key is smallest.
+	// them is gone) stays with the one holding its pinned orders, then
+	// with the one holding most of its identifiers, then with the one
+	// whose first order key is smallest.
 	slices.SortFunc(claims, func(a, b claim) int {
 		if c := cmp.Compare(a.prior, b.prior); c != 0 {
 			return c
@@ -396,6 +405,7 @@ func (s *state) assignIDs() {
 		i = j
 	}
 	s.report.NewMerges = len(s.merges)
+	s.carryOver(won)
 
 	exclusive := func(id, c uint32) bool {
 		for _, o := range s.members(id) {
@@ -413,7 +423,7 @@ func (s *state) assignIDs() {
 		var best uint32
 		for _, o := range s.compMembers(c) {
 			for _, id := range s.identsOf(o) {
-				if id == best || !s.linking(id) {
+				if id == best || !s.linking(id) || r.idKind[id] == kPrior {
 					continue
 				}
 				if best != 0 {
@@ -484,10 +494,7 @@ func (s *state) mergeTargets() func(p uint32) uint32 {
 		if q, ok := r.priors.idx[id]; ok {
 			return q
 		}
-		q := r.priors.id(id)
-		for int(q) >= len(r.priorFirst) {
-			r.priorFirst = append(r.priorFirst, math.MaxInt64)
-		}
+		q := r.priorID(id)
 		r.priorFirst[q] = min(r.priorFirst[q], r.priorFirst[p])
 		return q
 	}
@@ -566,7 +573,7 @@ func (s *state) mergeReasons(surv claim, others []claim, priorOf func(uint32) (u
 	left := len(others)
 	for _, id := range idents {
 		first := uint32(math.MaxUint32)
-		for _, o := range s.members(id) {
+		for _, o := range s.linkMembers(id) {
 			lo, ok := local[o]
 			if !ok {
 				continue
@@ -601,6 +608,8 @@ func reasonFor(k kcode) string {
 	switch k {
 	case kNameAddr:
 		return "same name and address, corroborated"
+	case kPrior:
+		return "same earlier customer"
 	}
 	return "same " + string(kindName[k])
 }
@@ -611,7 +620,9 @@ func (s *state) finishReport() {
 	s.report.Customers = len(s.custs)
 	s.report.Identifiers = make(map[Kind]int)
 	for id := 1; id < len(r.idKind); id++ {
-		s.report.Identifiers[kindName[r.idKind[id]]]++
+		if r.idKind[id] != kPrior {
+			s.report.Identifiers[kindName[r.idKind[id]]]++
+		}
 	}
 	slices.SortFunc(s.report.Shared, func(a, b SharedIdentifier) int {
 		return cmp.Or(cmp.Compare(b.Orders, a.Orders), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value))

@@ -132,6 +132,9 @@ func (res *Result) Links(customerID string) []Link {
 		sa := r.srcs[rec.src]
 		key := sa.source + "/" + sa.account + "/" + r.orderIDAt(rec.idRef)
 		for _, id := range s.identsOf(o) {
+			if r.idKind[id] == kPrior {
+				continue
+			}
 			if _, ok := byID[id]; !ok {
 				ids = append(ids, id)
 			}
@@ -321,7 +324,9 @@ func (s *state) identities(c *custRec, t *tallies, rows []Identity) []Identity {
 	for _, o := range s.compMembers(c.comp) {
 		rec := &r.orders[o]
 		for _, id := range s.identsOf(o) {
-			t.add(id, rec.at, rec.key, rec.src)
+			if r.idKind[id] != kPrior {
+				t.add(id, rec.at, rec.key, rec.src)
+			}
 		}
 	}
 	for _, x := range *t {
@@ -333,22 +338,71 @@ func (s *state) identities(c *custRec, t *tallies, rows []Identity) []Identity {
 			OrdersCount: x.n,
 		}
 		first, last, src := x.first, x.last, x.src
-		if sd, ok := r.seeds[seedHash(k, row.Value)]; ok {
+		h := seedHash(k, row.Value)
+		if sd, ok := r.seeds[h]; ok {
 			if sd.first != noTime && (first == noTime || sd.first < first) {
 				first = sd.first
 			}
 			last = max(last, sd.last)
+			if u, ok := s.seedCount[compSeed{c.comp, h}]; ok {
+				// Re-confirmed identity of a pinned customer: the seed
+				// counted the pinned orders, and saw it first.
+				row.OrdersCount = u.count
+				if u.first != noTime && (x.first == noTime || u.first < x.first) {
+					row.Source = r.strs.vals[u.src]
+				}
+				for _, o := range s.members(x.v) {
+					if s.compOf[o] == c.comp && r.orders[o].flags&fPinned == 0 {
+						row.OrdersCount++
+					}
+				}
+			}
 		}
-		row.Source = r.srcs[src].source
-		row.FirstSeen, row.LastSeen = s.now, s.now
-		if first != noTime {
-			row.FirstSeen = time.UnixMicro(first).UTC()
+		if row.Source == "" {
+			row.Source = r.srcs[src].source
 		}
-		if last != noTime {
-			row.LastSeen = time.UnixMicro(last).UTC()
-		}
+		row.FirstSeen, row.LastSeen = s.stamp(first), s.stamp(last)
 		rows = append(rows, row)
 	}
-	slices.SortFunc(rows, func(a, b Identity) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value)) })
+	carried := len(rows)
+	for _, i := range s.carry[c.comp] {
+		sr := r.seedRows.at(i)
+		rows = append(rows, Identity{
+			CustomerID: c.id, Kind: Kind(r.strs.vals[sr.kind]), Value: string(r.seedVals.get(sr.val)),
+			Source: r.strs.vals[sr.src], FirstSeen: s.stamp(sr.first), LastSeen: s.stamp(sr.last), OrdersCount: sr.count,
+		})
+	}
+	byKindValue := func(a, b Identity) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value)) }
+	if len(rows)-carried > 1 {
+		// Earlier customers merged into this one may each have had the
+		// identity: one row, with all their orders.
+		slices.SortFunc(rows[carried:], func(a, b Identity) int {
+			return cmp.Or(byKindValue(a, b), a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.Source, b.Source))
+		})
+		w := carried
+		for _, row := range rows[carried:] {
+			if w > carried && byKindValue(rows[w-1], row) == 0 {
+				p := &rows[w-1]
+				p.OrdersCount += row.OrdersCount
+				if row.LastSeen.After(p.LastSeen) {
+					p.LastSeen = row.LastSeen
+				}
+				continue
+			}
+			rows[w] = row
+			w++
+		}
+		rows = rows[:w]
+	}
+	slices.SortFunc(rows, byKindValue)
 	return rows
+}
+
+// stamp turns Unix microseconds into a time, the resolution's time for
+// noTime.
+func (s *state) stamp(us int64) time.Time {
+	if us == noTime {
+		return s.now
+	}
+	return time.UnixMicro(us).UTC()
 }
