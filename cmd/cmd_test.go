@@ -119,6 +119,7 @@ func TestSchemaFormats(t *testing.T) {
 
 func TestUsageErrorsExit2(t *testing.T) {
 	dir := t.TempDir()
+	t.Setenv("ORDERHIST_PII_KEY", "")
 	file := writeFile(t, dir, "x.tsv", amazonTSV)
 	for _, tc := range []struct {
 		name string
@@ -130,7 +131,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"import without paths", []string{"import"}, "at least one"},
 		{"missing file", []string{"import", filepath.Join(dir, "nope.csv")}, "no such file"},
 		{"bad pii", []string{"--pii", "rot13", "version"}, "--pii"},
-		{"unsupported pii", []string{"--pii", "hash", "version"}, "not supported"},
+		{"hash without key", []string{"--pii", "hash", "version"}, "ORDERHIST_PII_KEY"},
 		{"bad as-of", []string{"--as-of", "yesterday", "version"}, "--as-of"},
 		{"bad log format", []string{"--log-format", "xml", "version"}, "--log-format"},
 		{"bad schema format", []string{"schema", "--format", "sql"}, "--format"},

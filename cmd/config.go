@@ -116,9 +116,7 @@ func expandNode(n *yaml.Node, path string, getenv func(string) string) error {
 func (c *syncConfig) check() error {
 	var errs []error
 	switch c.PII {
-	case "", "clear":
-	case "hash", "drop":
-		errs = append(errs, fmt.Errorf("pii: %q is not supported by this version of orderhist; only clear is", c.PII))
+	case "", "clear", "hash", "drop":
 	default:
 		errs = append(errs, fmt.Errorf("pii: %q must be clear, hash or drop", c.PII))
 	}

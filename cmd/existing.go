@@ -19,7 +19,7 @@ func (r *importRun) spoolExisting() (map[string]string, error) {
 	orders := newMonthSpools[spooledOrder](r.spool, "prev-orders")
 	err := output.ReadTable(r.ctx, r.ds, "orders", func(rows []output.OrderRow) error {
 		for i := range rows {
-			so := spooledOrder{Order: orderFromRow(&rows[i]), Rank: "0", IngestedAt: rows[i].IngestedAt}
+			so := spooledOrder{Order: orderFromRow(&rows[i]), Rank: "0", IngestedAt: rows[i].IngestedAt, Prior: rows[i].CustomerID}
 			if err := orders.Write(monthOf(rows[i].OrderedAt), &so); err != nil {
 				return err
 			}

@@ -196,12 +196,34 @@ func runForget(cmd *cobra.Command, g *globalOptions, o forgetOptions) error {
 	defer r.close()
 	ctx := r.ctx
 
-	// The customers to erase: by id, or every customer whose identities or
-	// orders carry the identifier.
+	// The customers to erase: by id, or every customer whose identities
+	// hold the identifier (in the form the dataset stores it: clear, or a
+	// keyed hash), or, in clear datasets, whose orders carry it.
 	ids := map[string]bool{}
 	if kind == "customer" {
 		ids[value] = true
 	} else {
+		ident, err := identityProtector(g)
+		if err != nil {
+			return err
+		}
+		kinds := []string{kind}
+		if kind == "document" {
+			kinds = []string{"cpf", "cnpj"}
+		}
+		err = output.ReadTable(ctx, r.ds, "identities", func(rows []output.IdentityRow) error {
+			for _, row := range rows {
+				for _, k := range kinds {
+					if row.Kind == k && row.Value == ident.Value(k, value) {
+						ids[row.CustomerID] = true
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 		err = output.ReadTable(ctx, r.ds, "orders", func(rows []output.OrderRow) error {
 			for i := range rows {
 				ord := orderFromRow(&rows[i])
@@ -225,6 +247,9 @@ func runForget(cmd *cobra.Command, g *globalOptions, o forgetOptions) error {
 	er, err := loadErasures(g.out, true)
 	if err != nil {
 		return err
+	}
+	if kind != "customer" {
+		er.add(kind, value, o.keepOrders)
 	}
 	anonymized, removed := 0, 0
 	orders := map[string]*output.ParquetFile[output.OrderRow]{}

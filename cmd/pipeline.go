@@ -22,6 +22,7 @@ import (
 
 	"github.com/orderhist/orderhist/connectors"
 	"github.com/orderhist/orderhist/dedupe"
+	"github.com/orderhist/orderhist/internal/pii"
 	"github.com/orderhist/orderhist/internal/version"
 	"github.com/orderhist/orderhist/normalize"
 	"github.com/orderhist/orderhist/output"
@@ -59,6 +60,8 @@ type spooledOrder struct {
 	// IngestedAt is set for orders read back from the dataset, so an order
 	// no file changes keeps the time it first came in.
 	IngestedAt time.Time
+	// Prior is the customer an order read back from the dataset had.
+	Prior string
 }
 
 // mergedOrder is an order after every sighting was merged.
@@ -72,6 +75,7 @@ type mergedOrder struct {
 // runStats are the figures the summary reports.
 type runStats struct {
 	orders, lines, newOrders, updated, unchanged, enriched, conflicts int64
+	erased                                                            int64
 	rejects, rejectedRows                                             int64
 	customers, merges                                                 int64
 	months                                                            int
@@ -93,6 +97,8 @@ type importRun struct {
 	stats  runStats
 	// merged holds each month's merged orders (a spool path per month).
 	merged map[string]string
+	// erased are the identifiers of buyers who asked to be forgotten.
+	erased *erasures
 	// prevMonths are the months the dataset already has.
 	prevMonths map[string]bool
 	lock       *datasetLock
@@ -181,6 +187,10 @@ func startRun(ctx context.Context, g *globalOptions, command string) (*importRun
 	if err != nil {
 		lock.Unlock()
 		return nil, fmt.Errorf("open the dataset %s: %w", g.out, err)
+	}
+	if err := checkPIIMode(ds.Manifest(), g); err != nil {
+		lock.Unlock()
+		return nil, err
 	}
 	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, lock: lock}
 	tuneMemoryLimit()
@@ -439,7 +449,14 @@ func (r *importRun) build() error {
 			byMonth[m] = append(byMonth[m], p)
 		}
 	}
-	res := dedupe.NewResolver(dedupe.Options{Now: r.now})
+	ident, err := identityProtector(r.g)
+	if err != nil {
+		return err
+	}
+	if r.erased, err = loadErasures(r.g.out, false); err != nil {
+		return err
+	}
+	res := dedupe.NewResolver(dedupe.Options{Now: r.now, StoredValue: func(k dedupe.Kind, v string) string { return ident.Value(string(k), v) }})
 	if err := r.seedResolver(res); err != nil {
 		return err
 	}
@@ -559,9 +576,24 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 		if len(mr.Conflicts) > 0 {
 			r.stats.conflicts++
 		}
+		if erased, keep := r.erased.match(mr.Order); erased {
+			// The buyer asked to be forgotten; an old export brought
+			// them back.
+			r.stats.erased++
+			if !keep {
+				continue
+			}
+			anonymize(&mo.Order)
+			mo.Seq = 0
+		} else if had && old.Prior != "" && r.g.protect.Mode() != pii.Clear {
+			// Read back hashed or dropped, the order's identifiers can no
+			// longer link it; its earlier customer does.
+			mo.Seq = res.ObservePinned(withoutProtected(mr.Order), old.Prior)
+		} else {
+			mo.Seq = res.Observe(mr.Order)
+		}
 		r.stats.orders++
-		r.stats.lines += int64(len(mr.Order.Lines))
-		mo.Seq = res.Observe(mr.Order)
+		r.stats.lines += int64(len(mo.Order.Lines))
 		if err := w.Write(&mo); err != nil {
 			w.Close()
 			return err
@@ -594,7 +626,11 @@ func (r *importRun) writeMonth(month string, result *dedupe.Result) error {
 	err = readSpool(r.merged[month], func(mo *mergedOrder) error {
 		o := &mo.Order
 		id := result.CustomerOf(mo.Seq)
+		if id == "" {
+			id = anonymousCustomer // kept as history after an erasure
+		}
 		row, lines := output.OrderRows(o, id, mo.IngestedAt)
+		protectOrder(r.g.protect, &row)
 		obuf = append(obuf, row)
 		ibuf = append(ibuf, lines...)
 		if len(obuf) >= writeBatch {
@@ -717,7 +753,9 @@ func (r *importRun) writeCustomers(result *dedupe.Result) error {
 	}
 	var cbuf []output.CustomerRow
 	for c := range result.Customers() {
-		cbuf = append(cbuf, customerRow(c))
+		row := customerRow(c)
+		protectCustomer(r.g.protect, &row, documentType(c.Document))
+		cbuf = append(cbuf, row)
 		r.stats.customers++
 		if len(cbuf) == writeBatch {
 			if err := cust.Write(cbuf); err != nil {
@@ -839,6 +877,7 @@ func (r *importRun) writeRejects() error {
 				Source: rj.Source, SourceFile: rj.File, SourceRow: int64(rj.Row), Column: rj.Column,
 				Value: rj.Value, Reason: rj.Reason, RunID: r.runID, Sheet: rj.Sheet, Effect: string(rj.Effect),
 			})
+			protectReject(r.g.protect, &buf[len(buf)-1])
 			r.stats.rejects++
 			if len(buf) == writeBatch {
 				return flush()
@@ -861,7 +900,7 @@ func (r *importRun) commit(command string) error {
 	v, _ := version.Get()
 	m := output.Manifest{
 		Version: 1, RunID: r.runID, CreatedAt: r.now, OrderhistVersion: v, Command: command,
-		AsOf: r.asOf.Format(time.DateOnly), PII: r.g.pii,
+		AsOf: r.asOf.Format(time.DateOnly), PII: r.g.pii, PIIKeyCheck: r.g.protect.KeyCheck(),
 	}
 	if prev := r.ds.Manifest(); prev != nil {
 		m.Erasures = prev.Erasures

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
+	"github.com/orderhist/orderhist/internal/pii"
 )
 
 // globalOptions are the flags every command shares.
@@ -39,6 +40,9 @@ type globalOptions struct {
 
 	cpuProfile string
 	stopCPU    func()
+
+	// protect applies --pii to what is written.
+	protect *pii.Protector
 }
 
 // Main runs the command line and returns the process exit code. It is the
@@ -120,12 +124,8 @@ func (g *globalOptions) setup() error {
 	default:
 		return usageErrorf("--log-format must be text or json, not %q", g.logFormat)
 	}
-	switch g.pii {
-	case "clear":
-	case "hash", "drop":
-		return usageErrorf("--pii %s is not supported by this version of orderhist; only --pii clear is", g.pii)
-	default:
-		return usageErrorf("--pii must be clear, hash or drop, not %q", g.pii)
+	if err := g.setPII(g.pii); err != nil {
+		return err
 	}
 	if g.asOf != "" {
 		if _, err := time.Parse(time.DateOnly, g.asOf); err != nil {
@@ -153,6 +153,17 @@ func (g *globalOptions) setup() error {
 	} else {
 		g.log = slog.New(slog.NewTextHandler(g.stderr, opts))
 	}
+	return nil
+}
+
+// setPII chooses how personal data is written; hash takes its key from
+// the environment, never from a flag, so it does not land in shell history.
+func (g *globalOptions) setPII(mode string) error {
+	p, err := pii.New(mode, os.Getenv(pii.KeyEnv))
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	g.pii, g.protect = mode, p
 	return nil
 }
 

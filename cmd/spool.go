@@ -108,6 +108,7 @@ func encodeValue(b []byte, v any) []byte {
 	case *spooledOrder:
 		b = appendOrder(b, &v.Order)
 		b = appendString(b, v.Rank)
+		b = appendString(b, v.Prior)
 		return appendTime(b, v.IngestedAt)
 	case *mergedOrder:
 		b = appendOrder(b, &v.Order)
@@ -134,6 +135,7 @@ func decodeValue(d *decoder, v any) {
 	case *spooledOrder:
 		d.order(&v.Order)
 		v.Rank = d.str()
+		v.Prior = d.str()
 		v.IngestedAt = d.time()
 	case *mergedOrder:
 		d.order(&v.Order)

@@ -73,6 +73,11 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	if f := cmd.Flag("out"); cfg.Out != "" && (f == nil || !f.Changed) {
 		g.out = cfg.Out
 	}
+	if f := cmd.Flag("pii"); cfg.PII != "" && (f == nil || !f.Changed) {
+		if err := g.setPII(cfg.PII); err != nil {
+			return err
+		}
+	}
 	r, err := startRun(cmd.Context(), g, "orderhist sync")
 	if err != nil {
 		return err

@@ -71,6 +71,9 @@ type Manifest struct {
 	Tables           map[string]TableFiles `json:"tables"`
 	AsOf             string                `json:"as_of"` // YYYY-MM-DD
 	PII              string                `json:"pii"`
+	// PIIKeyCheck tells whether a later run hashes with the same key
+	// (--pii hash), without revealing it.
+	PIIKeyCheck string `json:"pii_key_check,omitempty"`
 	// Erasures records data-subject erasures (LGPD) applied to the dataset.
 	// Entries are kept opaque here so the feature that writes them owns
 	// their shape; Commit carries them over when the caller leaves this nil.
