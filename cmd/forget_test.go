@@ -64,6 +64,19 @@ func TestForget(t *testing.T) {
 			if r := run(t, t.Context(), "forget", "--out", out, "--document", "123.456.789-09"); r.code != exitFailed {
 				t.Errorf("forgetting twice: code %d", r.code)
 			}
+			// An old export imported again does not bring the person back.
+			if r := run(t, t.Context(), "import", "--out", out, a, s); r.code != 0 {
+				t.Fatalf("re-import: %d %s", r.code, r.stderr)
+			}
+			dump = allTables(t, out)
+			for _, personal := range []string{"12345678909", "maria.silva@example.com", "Maria da Silva"} {
+				if strings.Contains(dump, personal) {
+					t.Errorf("re-import brought %q back", personal)
+				}
+			}
+			if n := readManifest(t, out).Tables["orders"].Rows; n != want {
+				t.Errorf("after re-import: %d orders, want %d", n, want)
+			}
 		})
 	}
 }

@@ -47,6 +47,9 @@ func (r *importRun) printTotals(w io.Writer) {
 	if s.conflicts > 0 {
 		fmt.Fprintf(w, "conflicts:  %d orders were seen with different buyer details; the latest were kept\n", s.conflicts)
 	}
+	if s.erased > 0 {
+		fmt.Fprintf(w, "erased:     %d orders of buyers who asked to be forgotten were left out or anonymized\n", s.erased)
+	}
 	fmt.Fprintf(w, "rejects:    %d (%d rows skipped); see %s\n", s.rejects, s.rejectedRows, r.g.out+"/rejects/")
 	fmt.Fprintf(w, "dataset:    %s\n", r.g.out)
 }
