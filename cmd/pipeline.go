@@ -75,7 +75,7 @@ type mergedOrder struct {
 // runStats are the figures the summary reports.
 type runStats struct {
 	orders, lines, newOrders, updated, unchanged, enriched, conflicts int64
-	erased                                                            int64
+	erased, keptMonths                                                int64
 	rejects, rejectedRows                                             int64
 	customers, merges                                                 int64
 	months                                                            int
@@ -97,6 +97,9 @@ type importRun struct {
 	stats  runStats
 	// merged holds each month's merged orders (a spool path per month).
 	merged map[string]string
+	// untouched are the months no new sighting reached, with their orders'
+	// earlier customers: candidates to keep as they are.
+	untouched map[string][]pinnedOrder
 	// erased are the identifiers of buyers who asked to be forgotten.
 	erased *erasures
 	// prevMonths are the months the dataset already has.
@@ -192,7 +195,7 @@ func startRun(ctx context.Context, g *globalOptions, command string) (*importRun
 		lock.Unlock()
 		return nil, err
 	}
-	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, lock: lock}
+	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, untouched: map[string][]pinnedOrder{}, lock: lock}
 	tuneMemoryLimit()
 	r.tx = ds.Begin(r.runID)
 	if r.spool, err = os.MkdirTemp(g.out, spoolPrefix); err != nil {
@@ -508,6 +511,18 @@ func (r *importRun) build() error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
+		if r.unchangedMonth(m, result) {
+			// Nothing new in this month and no order changed customer:
+			// its files stay as they are, byte for byte.
+			if err := r.tx.KeepPartition("orders", "ordered_month="+m); err != nil {
+				return err
+			}
+			if err := r.tx.KeepPartition("order_items", "ordered_month="+m); err != nil {
+				return err
+			}
+			r.stats.keptMonths++
+			continue
+		}
 		tuneMemoryLimit()
 		if err := r.writeMonth(m, result); err != nil {
 			return err
@@ -518,6 +533,47 @@ func (r *importRun) build() error {
 		return err
 	}
 	return r.writeRejects()
+}
+
+// unchangedMonth reports whether a month the dataset already has got no
+// new sighting and kept every order with its customer.
+func (r *importRun) unchangedMonth(month string, result *dedupe.Result) bool {
+	pins, ok := r.untouched[month]
+	if !ok || !r.prevMonths[month] || !r.hasPartition("orders", month) || !r.hasPartition("order_items", month) {
+		return false
+	}
+	for _, p := range pins {
+		got := result.CustomerOf(p.seq)
+		if got == "" {
+			got = anonymousCustomer
+		}
+		if got != p.prior {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPartition reports whether the current manifest lists files of a
+// month in a table.
+func (r *importRun) hasPartition(table, month string) bool {
+	m := r.ds.Manifest()
+	if m == nil {
+		return false
+	}
+	prefix := table + "/ordered_month=" + month + "/"
+	for _, f := range m.Tables[table].Files {
+		if strings.HasPrefix(f.Path, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// pinnedOrder is an order of an untouched month, with the customer it had.
+type pinnedOrder struct {
+	seq   uint32
+	prior string
 }
 
 // monthSightings is one month's spooled orders, grouped by order key.
@@ -553,6 +609,8 @@ func loadMonth(paths []string) *monthSightings {
 // merged orders to the resolver and spools them for writing.
 func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Resolver) error {
 	sightings, prev, keys := ms.sightings, ms.prev, ms.keys
+	touched := false
+	var pins []pinnedOrder
 	w, err := createSpool[mergedOrder](filepath.Join(r.spool, "merged-"+month+".spool"))
 	if err != nil {
 		return err
@@ -561,6 +619,9 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 		mr := normalize.Merge(sightings[k])
 		mo := mergedOrder{Order: *mr.Order, IngestedAt: r.now}
 		old, had := prev[k]
+		if !had || len(sightings[k]) > 1 {
+			touched = true
+		}
 		switch {
 		case !had:
 			r.stats.newOrders++
@@ -580,6 +641,7 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 			// The buyer asked to be forgotten; an old export brought
 			// them back.
 			r.stats.erased++
+			touched = true
 			if !keep {
 				continue
 			}
@@ -592,6 +654,9 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 		} else {
 			mo.Seq = res.Observe(mr.Order)
 		}
+		if had {
+			pins = append(pins, pinnedOrder{seq: mo.Seq, prior: old.Prior})
+		}
 		r.stats.orders++
 		r.stats.lines += int64(len(mo.Order.Lines))
 		if err := w.Write(&mo); err != nil {
@@ -603,6 +668,9 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 		return err
 	}
 	r.merged[month] = filepath.Join(r.spool, "merged-"+month+".spool")
+	if !touched {
+		r.untouched[month] = pins
+	}
 	return nil
 }
 

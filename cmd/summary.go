@@ -42,7 +42,7 @@ func (r *importRun) printTotals(w io.Writer) {
 	s := r.stats
 	fmt.Fprintf(w, "\norders:     %d in the dataset (%d new, %d updated, %d unchanged; %d enriched from earlier sightings)\n",
 		s.orders, s.newOrders, s.updated, s.unchanged, s.enriched)
-	fmt.Fprintf(w, "lines:      %d, in %d monthly partitions\n", s.lines, s.months)
+	fmt.Fprintf(w, "lines:      %d, in %d monthly partitions (%d rewritten, %d unchanged)\n", s.lines, s.months, int64(s.months)-s.keptMonths, s.keptMonths)
 	fmt.Fprintf(w, "customers:  %d (%d merges recorded)\n", s.customers, s.merges)
 	if s.conflicts > 0 {
 		fmt.Fprintf(w, "conflicts:  %d orders were seen with different buyer details; the latest were kept\n", s.conflicts)

@@ -202,3 +202,48 @@ func exitCodeOf(err error) int {
 	}
 	return -1
 }
+
+// TestSyncRewritesOnlyTouchedMonths adds orders of one month: the other
+// month's files stay byte for byte, and the rewritten month holds both.
+func TestSyncRewritesOnlyTouchedMonths(t *testing.T) {
+	dir := t.TempDir()
+	drop := filepath.Join(dir, "drop")
+	os.MkdirAll(drop, 0o755)
+	out := filepath.Join(dir, "data")
+	cfg := writeConfig(t, dir, "out: "+out+"\nsources:\n  - {name: a, connector: amazon, files: "+drop+"/*.tsv}\n")
+	writeFile(t, drop, "first.tsv", amazonTSV) // orders in 2026-02 and 2026-03
+	if r := run(t, t.Context(), "sync", "--config", cfg); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	before := map[string]string{}
+	for _, tb := range []string{"orders", "order_items"} {
+		for _, f := range readManifest(t, out).Tables[tb].Files {
+			before[f.Path] = f.SHA256
+		}
+	}
+	// A new order in 2026-03 only, from a new person.
+	march := strings.SplitN(amazonTSV, "\n", 2)[0] + "\n" +
+		"701-0000003-0000003\t\t2026-03-15T10:00:00+00:00\t2026-03-15T11:00:00+00:00\tShipped\tMerchant\tAmazon.com.br\t\tStandard\tCaneca\tSKU-C\tB0C\tShipped\t1\tBRL\t20.00\t\t5.00\t\t\t\t\t\tRecife\tPE\t50000-000\tBR\t\t11144477735\tfalse\t\t\n"
+	writeFile(t, drop, "second.tsv", march)
+	r := run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "(1 rewritten, 1 unchanged)") {
+		t.Fatalf("code %d\n%s", r.code, r.stdout)
+	}
+	m := readManifest(t, out)
+	if m.Tables["orders"].Rows != 3 {
+		t.Fatalf("%d orders", m.Tables["orders"].Rows)
+	}
+	for _, tb := range []string{"orders", "order_items"} {
+		for _, f := range m.Tables[tb].Files {
+			_, existed := before[f.Path]
+			feb := strings.Contains(f.Path, "ordered_month=2026-02/")
+			if feb && (!existed || before[f.Path] != f.SHA256) {
+				t.Errorf("%s: the untouched month was rewritten", f.Path)
+			}
+			if !feb && existed {
+				t.Errorf("%s: the touched month was not rewritten", f.Path)
+			}
+		}
+	}
+	checkConsistent(t, out)
+}

@@ -300,13 +300,15 @@ type Tx struct {
 	runID   string
 	staging string
 
-	mu     sync.Mutex
-	err    error // from Begin: every later call returns it
-	files  []*stagedFile
-	keep   map[string]bool
-	seq    int
-	state  txState
-	commit bool // passed the commit point
+	mu    sync.Mutex
+	err   error // from Begin: every later call returns it
+	files []*stagedFile
+	keep  map[string]bool
+	// keepParts holds "table/partition/" prefixes kept from the manifest.
+	keepParts map[string]bool
+	seq       int
+	state     txState
+	commit    bool // passed the commit point
 }
 
 type txState int
@@ -409,6 +411,35 @@ func (tx *Tx) Keep(table string) error {
 	return nil
 }
 
+// KeepPartition carries one partition of a partitioned table from the
+// current manifest into the new one unchanged, so a run rewrites only the
+// partitions its data touches and the others keep their bytes.
+func (tx *Tx) KeepPartition(table, partition string) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	td, ok := lookupTable(table)
+	if !ok {
+		return fmt.Errorf("keep %s/%s: no such table", table, partition)
+	}
+	if err := checkPartition(td, partition); err != nil || partition == "" {
+		return fmt.Errorf("keep %s/%s: not a partition of the table", table, partition)
+	}
+	prefix := table + "/" + partition + "/"
+	for _, sf := range tx.files {
+		if strings.HasPrefix(sf.rel, prefix) {
+			return fmt.Errorf("keep %s/%s: the partition is written in this run", table, partition)
+		}
+	}
+	if tx.keepParts == nil {
+		tx.keepParts = map[string]bool{}
+	}
+	tx.keepParts[prefix] = true
+	return nil
+}
+
 var partitionValue = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 
 // CreateTable starts a new file of table in the transaction. partition is ""
@@ -435,6 +466,9 @@ func CreateTable[T any](tx *Tx, table, partition string, opts ...Option) (*Parqu
 	}
 	if tx.keep[table] {
 		return nil, fmt.Errorf("create table %s: the table is kept in this run", table)
+	}
+	if tx.keepParts[table+"/"+partition+"/"] {
+		return nil, fmt.Errorf("create table %s: partition %s is kept in this run", table, partition)
 	}
 	if len(tx.files) == 0 {
 		// Mkdir, not MkdirAll: an existing staging folder means another
@@ -617,6 +651,19 @@ func (tx *Tx) newTables(prev *Manifest) (map[string]TableFiles, error) {
 		t.Files = append(t.Files, FileEntry{Path: sf.rel, Rows: sf.file.Rows(), Bytes: sf.file.Size(), SHA256: sf.file.SHA256()})
 		t.Rows += sf.file.Rows()
 		tables[sf.table] = t
+	}
+	if prev != nil && len(tx.keepParts) > 0 {
+		for name, tf := range prev.Tables {
+			for _, f := range tf.Files {
+				dir := f.Path[:strings.LastIndexByte(f.Path, '/')+1]
+				if tx.keepParts[dir] {
+					t := tables[name]
+					t.Files = append(t.Files, f)
+					t.Rows += f.Rows
+					tables[name] = t
+				}
+			}
+		}
 	}
 	var missing []string
 	for _, td := range tableDefs {

@@ -621,3 +621,107 @@ func TestReadTable(t *testing.T) {
 		t.Error("reading a damaged file succeeded")
 	}
 }
+
+// TestKeepPartition carries an untouched partition into the next manifest
+// byte for byte while another is rewritten.
+func TestKeepPartition(t *testing.T) {
+	dir := t.TempDir()
+	ds, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(tx *Tx, part string, n int) {
+		t.Helper()
+		f, err := CreateTable[OrderRow](tx, TableOrders, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := make([]OrderRow, n)
+		for i := range rows {
+			rows[i] = OrderRow{Source: "amazon", Account: "main", OrderID: part + "-" + string(rune('a'+i)), CustomerID: "c", Status: "paid"}
+		}
+		if err := f.Write(rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keepOthers := func(tx *Tx) {
+		for _, tb := range []string{TableOrderItems, TableCustomers, TableIdentities, TableMerges, TableRejects} {
+			if ds.Manifest() == nil {
+				if err := writeEmpty(tx, tb); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := tx.Keep(tb); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tx := ds.Begin("run1")
+	write(tx, "ordered_month=2026-01", 2)
+	write(tx, "ordered_month=2026-02", 3)
+	keepOthers(tx)
+	if err := tx.Commit(Manifest{Version: 1, RunID: "run1"}); err != nil {
+		t.Fatal(err)
+	}
+	first := ds.Manifest().Tables[TableOrders].Files
+
+	tx = ds.Begin("run2")
+	if err := tx.KeepPartition(TableOrders, "ordered_month=2026-01"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CreateTable[OrderRow](tx, TableOrders, "ordered_month=2026-01"); err == nil {
+		t.Fatal("a kept partition was written too")
+	}
+	write(tx, "ordered_month=2026-02", 4)
+	keepOthers(tx)
+	if err := tx.Commit(Manifest{Version: 1, RunID: "run2"}); err != nil {
+		t.Fatal(err)
+	}
+	m := ds.Manifest()
+	if m.Tables[TableOrders].Rows != 6 || len(m.Tables[TableOrders].Files) != 2 {
+		t.Fatalf("orders: %+v", m.Tables[TableOrders])
+	}
+	if m.Tables[TableOrders].Files[0] != first[0] {
+		t.Fatalf("kept partition changed: %+v vs %+v", m.Tables[TableOrders].Files[0], first[0])
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(first[0].Path))); err != nil {
+		t.Fatalf("kept file deleted: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(first[1].Path))); err == nil {
+		t.Fatal("the rewritten partition's old file is still there")
+	}
+}
+
+func writeEmpty(tx *Tx, table string) error {
+	var err error
+	switch table {
+	case TableOrderItems:
+		var f *ParquetFile[ItemRow]
+		if f, err = CreateTable[ItemRow](tx, table, "ordered_month=2026-01"); err == nil {
+			err = f.Commit()
+		}
+	case TableCustomers:
+		var f *ParquetFile[CustomerRow]
+		if f, err = CreateTable[CustomerRow](tx, table, ""); err == nil {
+			err = f.Commit()
+		}
+	case TableIdentities:
+		var f *ParquetFile[IdentityRow]
+		if f, err = CreateTable[IdentityRow](tx, table, ""); err == nil {
+			err = f.Commit()
+		}
+	case TableMerges:
+		var f *ParquetFile[MergeRow]
+		if f, err = CreateTable[MergeRow](tx, table, ""); err == nil {
+			err = f.Commit()
+		}
+	case TableRejects:
+		var f *ParquetFile[RejectRow]
+		if f, err = CreateTable[RejectRow](tx, table, ""); err == nil {
+			err = f.Commit()
+		}
+	}
+	return err
+}
