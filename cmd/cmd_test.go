@@ -226,7 +226,7 @@ func TestReimportDoesNotDuplicateAndKeepsIDs(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("third import: %d %s", r.code, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "0 new, 0 updated, 4 unchanged") {
+	if !strings.Contains(r.stdout, "0 new, 0 updated, 4 unchanged") || !strings.Contains(r.stdout, "(0 rewritten, 2 unchanged)") {
 		t.Errorf("re-import of the same files changed orders:\n%s", r.stdout)
 	}
 	m := readManifest(t, out)

@@ -619,17 +619,18 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 		mr := normalize.Merge(sightings[k])
 		mo := mergedOrder{Order: *mr.Order, IngestedAt: r.now}
 		old, had := prev[k]
-		if !had || len(sightings[k]) > 1 {
-			touched = true
-		}
 		switch {
 		case !had:
 			r.stats.newOrders++
+			touched = true
 		case len(sightings[k]) == 1 || mr.Order.Equal(&old.Order):
+			// Seen again as it was (an export read twice): the month need
+			// not be rewritten for it.
 			r.stats.unchanged++
 			mo.IngestedAt = old.IngestedAt
 		default:
 			r.stats.updated++
+			touched = true
 		}
 		if mr.Enriched {
 			r.stats.enriched++
