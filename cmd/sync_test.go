@@ -247,3 +247,31 @@ func TestSyncRewritesOnlyTouchedMonths(t *testing.T) {
 	}
 	checkConsistent(t, out)
 }
+
+// FuzzLoadConfig: any configuration either loads with every source valid
+// (a unique name, a known connector, files or an api) or is a usage error.
+func FuzzLoadConfig(f *testing.F) {
+	f.Add("sources:\n  - {name: a, connector: amazon, files: x/*.tsv}\n")
+	f.Add("out: /tmp/x\npii: hash\nsources:\n  - name: b\n    connector: shopify\n    files: ${HOME}/*.csv\n    lookback: 3d\n")
+	f.Add("sources:\n  - {name: a, connector: amazon}\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := loadConfig(p, func(string) string { return "v" })
+		if err != nil {
+			if exitCode(err) != exitUsage {
+				t.Fatalf("not a usage error: %v", err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, s := range c.Sources {
+			if !sourceName.MatchString(s.Name) || seen[s.Name] || (s.Files == "") == (len(s.API) == 0) {
+				t.Fatalf("accepted an invalid source: %+v", s)
+			}
+			seen[s.Name] = true
+		}
+	})
+}

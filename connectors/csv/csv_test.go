@@ -184,3 +184,28 @@ func TestSourceLabel(t *testing.T) {
 		break
 	}
 }
+
+// FuzzLoadMapping: any file either loads into a mapping that names its
+// two required columns, or fails with an error naming the file.
+func FuzzLoadMapping(f *testing.F) {
+	f.Add(mapping)
+	f.Add("columns: {order_id: A, ordered_at: B}\nmoney: dot\n")
+	f.Add("columns: [a, b]\n")
+	f.Add("source: magalu\ncolumns: {order_id: A, ordered_at: B}\nstatus: {X: paid}\ndelimiter: tab\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(t.TempDir(), "m.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := ohcsv.LoadMapping(p)
+		if err != nil {
+			if !strings.Contains(err.Error(), "m.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if strings.TrimSpace(m.Columns["order_id"]) == "" || strings.TrimSpace(m.Columns["ordered_at"]) == "" {
+			t.Fatalf("accepted a mapping without its required columns: %+v", m.Columns)
+		}
+	})
+}
