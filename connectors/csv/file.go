@@ -62,19 +62,11 @@ func open(f connectors.File, m *Mapping) (rows tabular.Rows, header []string, he
 		}
 		return r, r.Header(), r.HeaderLine(), "", nil
 	}
-	wb, err := tabular.OpenXLSX(f.Path, tabular.Limits{})
+	sr, err := tabular.OpenSheet(f.Path, m.Sheet, tabular.Limits{})
 	if err != nil {
 		return nil, nil, 0, "", err
 	}
-	sheet = m.Sheet
-	if sheet == "" {
-		sheet = wb.Sheets()[0]
-	}
-	sr, err := wb.Rows(sheet)
-	if err != nil {
-		wb.Close()
-		return nil, nil, 0, "", err
-	}
+	sheet = sr.Sheet()
 	want := max(m.HeaderRow, 1)
 	for sr.Next() {
 		if sr.Row().Number == want {
@@ -83,26 +75,11 @@ func open(f connectors.File, m *Mapping) (rows tabular.Rows, header []string, he
 				header[i] = tabular.CleanHeader(header[i])
 			}
 			sr.SetWidth(len(header))
-			return &workbookRows{SheetRows: sr, wb: wb}, header, want, sheet, nil
+			return sr, header, want, sheet, nil
 		}
 	}
 	sr.Close()
-	wb.Close()
 	return nil, nil, 0, "", &tabular.FileError{File: f.Path, Err: fmt.Errorf("sheet %q has no row %d for the header", sheet, want)}
-}
-
-// workbookRows closes the workbook with its rows.
-type workbookRows struct {
-	*tabular.SheetRows
-	wb *tabular.Workbook
-}
-
-func (w *workbookRows) Close() error {
-	err := w.SheetRows.Close()
-	if cerr := w.wb.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // reader holds one file's assembly state.

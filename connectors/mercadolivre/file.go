@@ -26,19 +26,12 @@ const headerScan = 15
 // that share the summary's buyer and split its money.
 func (connector) ReadFile(ctx context.Context, f connectors.File) iter.Seq2[connectors.Record, error] {
 	return func(yield func(connectors.Record, error) bool) {
-		wb, err := tabular.OpenXLSX(f.Path, tabular.Limits{})
+		rows, err := tabular.OpenSheet(f.Path, layouts[0].Sheet, tabular.Limits{})
 		if err != nil {
 			yield(connectors.Record{}, err)
 			return
 		}
-		sheet := pickSheet(wb.Sheets(), layouts[0].Sheet)
-		rows, err := wb.Rows(sheet)
-		if err != nil {
-			wb.Close()
-			yield(connectors.Record{}, err)
-			return
-		}
-		src := &sheetStream{SheetRows: rows, wb: wb}
+		sheet, src := rows.Sheet(), rows
 		var preamble [][]string
 		var hdr []string
 		hdrRow := 0
@@ -70,34 +63,6 @@ func (connector) ReadFile(ctx context.Context, f connectors.File) iter.Seq2[conn
 		r := &reader{f: f, sheet: sheet, m: m, p: connectors.NewFields(m, nil), asOf: reportTime(preamble)}
 		connectors.StreamRows(ctx, Name, f.Path, sheet, src, r.row, r.flush)(yield)
 	}
-}
-
-// sheetStream closes the workbook with its rows.
-type sheetStream struct {
-	*tabular.SheetRows
-	wb *tabular.Workbook
-}
-
-func (s *sheetStream) Close() error {
-	err := s.SheetRows.Close()
-	if err2 := s.wb.Close(); err == nil {
-		err = err2
-	}
-	return err
-}
-
-// pickSheet returns the sheet the export writes to, or the first sheet of a
-// workbook whose sheet was renamed.
-func pickSheet(sheets []string, want string) string {
-	for _, s := range sheets {
-		if strings.EqualFold(s, want) {
-			return s
-		}
-	}
-	if len(sheets) > 0 {
-		return sheets[0]
-	}
-	return want
 }
 
 // reportTime reads when the report was generated, from the preamble line

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -96,8 +97,33 @@ func lastRowOf(dim string) int {
 	return row
 }
 
+// OpenSheet opens a workbook and streams the sheet named want (in any
+// case), or its first sheet when the seller renamed it; "" means the first
+// sheet. Closing the rows closes the workbook.
+func OpenSheet(path, want string, limits Limits) (*SheetRows, error) {
+	wb, err := OpenXLSX(path, limits)
+	if err != nil {
+		return nil, err
+	}
+	sheets := wb.Sheets()
+	sheet := want
+	if i := slices.IndexFunc(sheets, func(s string) bool { return strings.EqualFold(s, want) }); i >= 0 {
+		sheet = sheets[i]
+	} else if len(sheets) > 0 {
+		sheet = sheets[0]
+	}
+	rows, err := wb.Rows(sheet)
+	if err != nil {
+		wb.Close()
+		return nil, err
+	}
+	rows.owned = true
+	return rows, nil
+}
+
 // SheetRows streams one sheet.
 type SheetRows struct {
+	owned        bool // Close closes the workbook too
 	w            *Workbook
 	sheet        string
 	rows         *excelize.Rows
@@ -159,5 +185,14 @@ func (s *SheetRows) Row() Row { return s.row }
 // Err reports why reading stopped early.
 func (s *SheetRows) Err() error { return s.err }
 
-// Close ends the stream.
-func (s *SheetRows) Close() error { return s.rows.Close() }
+// Close ends the stream, and closes the workbook when OpenSheet opened it.
+func (s *SheetRows) Close() error {
+	err := s.rows.Close()
+	if s.owned {
+		s.owned = false
+		if cerr := s.w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

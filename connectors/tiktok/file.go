@@ -51,21 +51,14 @@ func (connector) ReadFile(ctx context.Context, f connectors.File) iter.Seq2[conn
 			}
 			src, hdr, hdrRow = r, r.Header(), r.HeaderLine()
 		} else {
-			wb, err := tabular.OpenXLSX(f.Path, tabular.Limits{})
+			rows, err := tabular.OpenSheet(f.Path, layouts[0].Sheet, tabular.Limits{})
 			if err != nil {
 				yield(connectors.Record{}, err)
 				return
 			}
-			sheet = pickSheet(wb.Sheets(), layouts[0].Sheet)
-			rows, err := wb.Rows(sheet)
-			if err != nil {
-				wb.Close()
-				yield(connectors.Record{}, err)
-				return
-			}
-			s := &sheetStream{SheetRows: rows, wb: wb}
+			sheet = rows.Sheet()
 			if !rows.Next() {
-				s.Close()
+				rows.Close()
 				err := rows.Err()
 				if err == nil {
 					err = &tabular.FileError{File: f.Path, Err: fmt.Errorf("sheet %q is empty", sheet)}
@@ -75,7 +68,7 @@ func (connector) ReadFile(ctx context.Context, f connectors.File) iter.Seq2[conn
 			}
 			hdr = slices.Clone(rows.Row().Cells)
 			rows.SetWidth(len(hdr))
-			src = s
+			src = rows
 		}
 		m, err := tabular.NewHeader(hdr, nil).Map(columns)
 		if err != nil {
@@ -155,34 +148,6 @@ func openCSV(f connectors.File) (*tabular.CSVReader, error) {
 	}
 	r.Close()
 	return tabular.OpenCSV(f.Path, tabular.CSVOptions{Wrap: f.Wrap, Delimiter: ','})
-}
-
-// sheetStream closes the workbook with its rows.
-type sheetStream struct {
-	*tabular.SheetRows
-	wb *tabular.Workbook
-}
-
-func (s *sheetStream) Close() error {
-	err := s.SheetRows.Close()
-	if err2 := s.wb.Close(); err == nil {
-		err = err2
-	}
-	return err
-}
-
-// pickSheet returns the sheet the export writes to, or the first sheet of a
-// workbook whose sheet was renamed.
-func pickSheet(sheets []string, want string) string {
-	for _, s := range sheets {
-		if strings.EqualFold(s, want) {
-			return s
-		}
-	}
-	if len(sheets) > 0 {
-		return sheets[0]
-	}
-	return want
 }
 
 // isDescription recognises the row under the header that describes each
