@@ -164,5 +164,7 @@ func EmailMatchKey(addr string) string {
 	if domain == "gmail.com" {
 		local = strings.ReplaceAll(local, ".", "")
 	}
-	return local + "@" + domain
+	// Removing dots can leave spaces at the edge of a malformed address;
+	// trimming them keeps the key idempotent.
+	return trimValue(local) + "@" + domain
 }
