@@ -41,6 +41,10 @@ type input struct {
 	err    error // the file could not be read; nothing of it is committed
 
 	rows, orders, lines, rejected int64
+	// newOrders and updated count the orders this input brought in first
+	// or changed (when several inputs carry an order, the latest sighting
+	// gets it).
+	newOrders, updated int64
 
 	months  map[string]string // spooled orders by month
 	rejects string            // spooled rejects
@@ -97,6 +101,8 @@ type importRun struct {
 	stats  runStats
 	// merged holds each month's merged orders (a spool path per month).
 	merged map[string]string
+	// rankOf finds the input of a sighting by its rank.
+	rankOf map[string]*input
 	// untouched are the months no new sighting reached, with their orders'
 	// earlier customers: candidates to keep as they are.
 	untouched map[string][]pinnedOrder
@@ -195,7 +201,7 @@ func startRun(ctx context.Context, g *globalOptions, command string) (*importRun
 		lock.Unlock()
 		return nil, err
 	}
-	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, untouched: map[string][]pinnedOrder{}, lock: lock}
+	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, untouched: map[string][]pinnedOrder{}, rankOf: map[string]*input{}, lock: lock}
 	tuneMemoryLimit()
 	r.tx = ds.Begin(r.runID)
 	if r.spool, err = os.MkdirTemp(g.out, spoolPrefix); err != nil {
@@ -318,6 +324,7 @@ func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, erro
 	if in.rank == "" {
 		rank = "1" + in.sha256
 	}
+	r.rankOf[rank] = in
 	var fileErr error
 	for rec, err := range readAhead(records) {
 		if err != nil {
@@ -535,6 +542,18 @@ func (r *importRun) build() error {
 	return r.writeRejects()
 }
 
+// latestInput is the input of an order's highest-ranked sighting read in
+// this run.
+func (r *importRun) latestInput(s []normalize.Sighting) *input {
+	best := ""
+	for _, sg := range s {
+		if sg.Rank > best {
+			best = sg.Rank
+		}
+	}
+	return r.rankOf[best]
+}
+
 // unchangedMonth reports whether a month the dataset already has got no
 // new sighting and kept every order with its customer.
 func (r *importRun) unchangedMonth(month string, result *dedupe.Result) bool {
@@ -622,6 +641,9 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 		switch {
 		case !had:
 			r.stats.newOrders++
+			if in := r.latestInput(sightings[k]); in != nil {
+				in.newOrders++
+			}
 			touched = true
 		case len(sightings[k]) == 1 || mr.Order.Equal(&old.Order):
 			// Seen again as it was (an export read twice): the month need
@@ -630,6 +652,9 @@ func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Res
 			mo.IngestedAt = old.IngestedAt
 		default:
 			r.stats.updated++
+			if in := r.latestInput(sightings[k]); in != nil {
+				in.updated++
+			}
 			touched = true
 		}
 		if mr.Enriched {

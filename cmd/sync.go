@@ -207,9 +207,9 @@ func (r *importRun) printSyncSummary(w io.Writer, sources []*sourceRun) {
 	}
 	fmt.Fprintf(w, "orderhist sync: run %s\n\n", r.runID)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "source\tconnector\tread\tunchanged\trows\torders\trejected rows\tstatus")
+	fmt.Fprintln(tw, "source\tconnector\tread\tunchanged\trows\torders\tnew\tupdated\trejected rows\tstatus")
 	for _, sr := range sources {
-		var rows, orders, rejected int64
+		var rows, orders, newOrders, updated, rejected int64
 		read := 0
 		var problems []string
 		for _, in := range sr.inputs {
@@ -220,6 +220,8 @@ func (r *importRun) printSyncSummary(w io.Writer, sources []*sourceRun) {
 			read++
 			rows += in.rows
 			orders += in.orders
+			newOrders += in.newOrders
+			updated += in.updated
 			rejected += in.rejected
 		}
 		status := "ok"
@@ -229,9 +231,9 @@ func (r *importRun) printSyncSummary(w io.Writer, sources []*sourceRun) {
 		case len(problems) > 0:
 			status = fmt.Sprintf("FAILED: %d input(s) unreadable", len(problems))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", sr.cfg.Name, sr.cfg.Connector, read, sr.skipped, rows, orders, rejected, status)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", sr.cfg.Name, sr.cfg.Connector, read, sr.skipped, rows, orders, newOrders, updated, rejected, status)
 		for _, p := range problems {
-			fmt.Fprintf(tw, "  %s\t\t\t\t\t\t\t\n", p)
+			fmt.Fprintf(tw, "  %s\t\t\t\t\t\t\t\t\t\n", p)
 		}
 	}
 	tw.Flush()

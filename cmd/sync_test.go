@@ -3,6 +3,7 @@ package cmd
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,6 +82,10 @@ func TestSyncReadsOnlyNewFilesAndUpdatesOrders(t *testing.T) {
 	r = run(t, t.Context(), "sync", "--config", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout, "1 updated") {
 		t.Fatalf("third sync: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	// Per source: 1 file read, 2 unchanged, 3 rows, 2 orders, 0 new, 1 updated.
+	if !regexp.MustCompile(`amazon-drop\s+amazon\s+1\s+2\s+3\s+2\s+0\s+1\s+0\s+ok`).MatchString(r.stdout) {
+		t.Errorf("per-source summary:\n%s", r.stdout)
 	}
 	orders := parquettest.ReadGlob(t, filepath.Join(out, "orders", "*", "*.parquet")).Records
 	if len(orders) != 2 {
