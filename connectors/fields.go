@@ -240,3 +240,16 @@ func (f *Fields) Rejects(source, file, sheet string, row int) []Reject {
 	}
 	return out
 }
+
+// Latest is the latest of some times, zero when all are zero. Exports
+// without an update time use their latest dated event instead, so a later
+// export of an order wins a merge.
+func Latest(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if t.After(out) {
+			out = t
+		}
+	}
+	return out
+}

@@ -69,7 +69,7 @@ func StreamRows(ctx context.Context, source, file, sheet string, rows tabular.Ro
 				return
 			}
 			row := rows.Row()
-			if row.Problem != nil || !blankRow(row.Cells) {
+			if row.Problem != nil || !Blank(row.Cells) {
 				consumed++
 			}
 			if row.Problem != nil {
@@ -101,9 +101,11 @@ func Fail(err error) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) { yield(Record{}, err) }
 }
 
-func blankRow(cells []string) bool {
+// Blank reports whether a row holds nothing but empty cells, counting the
+// single spaces and invisible characters exports write for "empty".
+func Blank(cells []string) bool {
 	for _, c := range cells {
-		if c != "" && c != " " {
+		if normalize.CleanText(c) != "" {
 			return false
 		}
 	}

@@ -227,24 +227,6 @@ func source(f *fakeSP, hc *http.Client) connectors.APISource {
 	}
 }
 
-func collect(seq func(func(connectors.Record, error) bool)) ([]*normalize.Order, []connectors.Reject, error) {
-	var orders []*normalize.Order
-	var rejects []connectors.Reject
-	var err error
-	seq(func(r connectors.Record, e error) bool {
-		if e != nil {
-			err = e
-			return false
-		}
-		if r.Order != nil {
-			orders = append(orders, r.Order)
-		}
-		rejects = append(rejects, r.Rejects...)
-		return true
-	})
-	return orders, rejects, err
-}
-
 // TestAPIMatchesFlatFile pulls the order the flat file fixture holds in
 // its rows 2–3 and expects the same canonical values.
 func TestAPIMatchesFlatFile(t *testing.T) {
@@ -257,13 +239,13 @@ func TestAPIMatchesFlatFile(t *testing.T) {
 		f.orders["701-0000001-0000001"], f.items["701-0000001-0000001"] = o, items
 		src := source(f, apitest.Client(f))
 		src.Since, src.Until = time.Date(2026, 2, 12, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 13, 0, 0, 0, 0, time.UTC)
-		orders, rejects, err := collect(connector{}.Pull(t.Context(), src))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if err != nil || len(orders) != 1 || len(rejects) != 0 {
 			t.Fatalf("%d orders, rejects %v, err %v", len(orders), rejects, err)
 		}
 		got := orders[0]
 
-		files, _, err := collect(connector{}.ReadFile(t.Context(), connectors.File{Path: "testdata/all-orders-by-order-date.tsv", Account: "loja"}))
+		files, _, err := apitest.Collect(connector{}.ReadFile(t.Context(), connectors.File{Path: "testdata/all-orders-by-order-date.tsv", Account: "loja"}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +303,7 @@ func TestAPIPagination(t *testing.T) {
 	defer srv.Close()
 	src := source(f, srv.Client())
 	src.BaseURL, src.TokenURL = srv.URL, srv.URL+"/auth/o2/token"
-	orders, rejects, err := collect(connector{}.Pull(t.Context(), src))
+	orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 	if err != nil || len(rejects) != 0 {
 		t.Fatalf("rejects %v, err %v", rejects, err)
 	}
@@ -353,7 +335,7 @@ func TestAPIRetriesQuotaAndServerErrors(t *testing.T) {
 			func(w http.ResponseWriter) { spError(w, 503, "ServiceUnavailable", "") },
 		)
 		start := time.Now()
-		orders, _, err := collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
 		if err != nil || len(orders) != 120 {
 			t.Fatalf("%d orders, err %v", len(orders), err)
 		}
@@ -373,7 +355,7 @@ func TestAPIFollowsRateLimitHeader(t *testing.T) {
 			addMany(f, 25) // 50 item calls
 			f.itemLimit = limit
 			start := time.Now()
-			orders, _, err := collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
+			orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
 			if err != nil || len(orders) != 25 {
 				t.Fatalf("%d orders, err %v", len(orders), err)
 			}
@@ -423,12 +405,12 @@ func TestAPIAccessTokenExpiresByClock(t *testing.T) {
 		f := newFakeSP(t, clock())
 		f.add("701-0000001-0000001", "Shipped", t0.Add(time.Hour))
 		src := source(f, apitest.Client(f))
-		if _, _, err := collect(connector{}.Pull(t.Context(), src)); err != nil {
+		if _, _, err := apitest.Collect(connector{}.Pull(t.Context(), src)); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Hour)
 		f.expireAccess()
-		orders, _, err := collect(connector{}.Pull(t.Context(), src))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if err != nil || len(orders) != 1 || f.n != 2 {
 			t.Fatalf("%d orders, %d token calls, err %v", len(orders), f.n, err)
 		}
@@ -441,7 +423,7 @@ func TestAPIRefusedRefreshTokenIsAuthError(t *testing.T) {
 		f.add("701-0000001-0000001", "Shipped", t0.Add(time.Hour))
 		src := source(f, apitest.Client(f))
 		src.Settings["refresh_token"] = "Atzr|revoked-token"
-		_, _, err := collect(connector{}.Pull(t.Context(), src))
+		_, _, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if !errors.Is(err, apiclient.ErrAuth) || !strings.Contains(err.Error(), "invalid_grant") {
 			t.Fatalf("err = %v", err)
 		}
@@ -453,7 +435,7 @@ func TestAPIRefusedRefreshTokenIsAuthError(t *testing.T) {
 
 func TestAPIMissingSettings(t *testing.T) {
 	src := connectors.APISource{Name: "amazon-br", Settings: map[string]string{"client_id": "x"}}
-	_, _, err := collect(connector{}.Pull(t.Context(), src))
+	_, _, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 	if err == nil || !strings.Contains(err.Error(), "client_secret, refresh_token") {
 		t.Fatalf("err = %v", err)
 	}
@@ -470,7 +452,7 @@ func TestAPIBadPayloads(t *testing.T) {
 			f := newFakeSP(t, clock())
 			f.add("701-0000001-0000001", "Shipped", t0.Add(time.Hour))
 			f.fault(c.path, func(w http.ResponseWriter) { fmt.Fprint(w, c.body) })
-			_, _, err := collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
+			_, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
 			if !errors.Is(err, apiclient.ErrData) {
 				t.Errorf("%s: err = %v", name, err)
 			}
@@ -487,7 +469,7 @@ func TestAPIMalformedOrderIsRejected(t *testing.T) {
 		f.orders["701-0000001-0000002"]["BuyerInfo"] = []any{"x"}
 		f.orders["701-0000001-0000003"]["PurchaseDate"] = "ontem"
 		f.items["701-0000001-0000004"][1].(map[string]any)["QuantityOrdered"] = map[string]any{"n": 1}
-		orders, rejects, err := collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
 		if err != nil || len(orders) != 1 || len(rejects) != 3 {
 			t.Fatalf("%d orders, rejects %v, err %v", len(orders), rejects, err)
 		}
@@ -502,20 +484,20 @@ func TestAPIMalformedOrderIsRejected(t *testing.T) {
 func TestAPIEmptyAndUpdatedBetweenPulls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFakeSP(t, clock())
-		orders, _, err := collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, apitest.Client(f))))
 		if err != nil || len(orders) != 0 || f.pages != 1 {
 			t.Fatalf("empty: %d orders, %d pages, err %v", len(orders), f.pages, err)
 		}
 		f.add("701-0000001-0000001", "Unshipped", t0.Add(time.Hour))
 		src := source(f, apitest.Client(f))
 		src.Until = t0.Add(2 * time.Hour)
-		orders, _, _ = collect(connector{}.Pull(t.Context(), src))
+		orders, _, _ = apitest.Collect(connector{}.Pull(t.Context(), src))
 		if len(orders) != 1 || orders[0].Status != normalize.StatusPaid {
 			t.Fatalf("first pull: %+v", orders)
 		}
 		f.add("701-0000001-0000001", "Canceled", t0.Add(5*time.Hour))
 		src.Since, src.Until = t0.Add(2*time.Hour), t0.Add(6*time.Hour)
-		orders, _, _ = collect(connector{}.Pull(t.Context(), src))
+		orders, _, _ = apitest.Collect(connector{}.Pull(t.Context(), src))
 		if len(orders) != 1 || orders[0].Status != normalize.StatusCancelled || orders[0].StatusRaw != "Canceled" || !orders[0].UpdatedAt.Equal(t0.Add(5*time.Hour)) {
 			t.Fatalf("second pull: %+v", orders)
 		}
@@ -532,7 +514,7 @@ func TestAPIBeforeBound(t *testing.T) {
 		f.add("701-0000001-0000001", "Shipped", now().Add(-3*time.Minute))
 		src := source(f, apitest.Client(f))
 		src.Until = now().Add(time.Hour)
-		orders, _, err := collect(connector{}.Pull(t.Context(), src))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if err != nil || len(orders) != 1 {
 			t.Fatalf("future Until: %d orders, err %v", len(orders), err)
 		}
@@ -540,7 +522,7 @@ func TestAPIBeforeBound(t *testing.T) {
 		f.add("701-0000001-0000002", "Shipped", now().Add(-20*time.Second))
 		src.Since, src.Until = now().Add(-5*time.Minute), now().Add(-10*time.Second)
 		start := time.Now()
-		orders, _, err = collect(connector{}.Pull(t.Context(), src))
+		orders, _, err = apitest.Collect(connector{}.Pull(t.Context(), src))
 		if err != nil || len(orders) != 2 {
 			t.Fatalf("recent Until: %d orders, err %v", len(orders), err)
 		}

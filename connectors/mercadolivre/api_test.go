@@ -166,30 +166,12 @@ func source(f *fakeML, store connectors.TokenStore, hc *http.Client) connectors.
 	}
 }
 
-func collect(t *testing.T, seq func(func(connectors.Record, error) bool)) ([]*normalize.Order, []connectors.Reject, error) {
-	var orders []*normalize.Order
-	var rejects []connectors.Reject
-	var err error
-	seq(func(r connectors.Record, e error) bool {
-		if e != nil {
-			err = e
-			return false
-		}
-		if r.Order != nil {
-			orders = append(orders, r.Order)
-		}
-		rejects = append(rejects, r.Rejects...)
-		return true
-	})
-	return orders, rejects, err
-}
-
 func TestPullMapsOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFakeML(t)
 		f.add(2000099900000111, "paid", t0.Add(3*time.Hour))
 		store := &connectors.MemoryTokenStore{}
-		orders, rejects, err := collect(t, connector{}.Pull(t.Context(), source(f, store, apitest.Client(f))))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, store, apitest.Client(f))))
 		if err != nil || len(orders) != 1 {
 			t.Fatalf("%d orders, rejects %v, err %v", len(orders), rejects, err)
 		}
@@ -230,7 +212,7 @@ func TestPullPagination(t *testing.T) {
 	defer srv.Close()
 	src := source(f, &connectors.MemoryTokenStore{}, srv.Client())
 	src.BaseURL, src.TokenURL = srv.URL, srv.URL+"/oauth/token"
-	orders, _, err := collect(t, connector{}.Pull(t.Context(), src))
+	orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +246,7 @@ func TestPullRetriesQuotaAndServerErrors(t *testing.T) {
 			func(w http.ResponseWriter) { w.WriteHeader(503) },
 		)
 		start := time.Now()
-		orders, _, err := collect(t, connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
 		if err != nil || len(orders) != 120 {
 			t.Fatalf("%d orders, err %v", len(orders), err)
 		}
@@ -307,7 +289,7 @@ func TestPullReusedRefreshTokenIsAuthError(t *testing.T) {
 		f.add(2000099900000111, "paid", t0.Add(time.Hour))
 		// The first run's refresh token was used by another process.
 		f.refresh = "TG-someone-else"
-		_, _, err := collect(t, connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
+		_, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
 		if !errors.Is(err, apiclient.ErrAuth) || apiclient.Class(err) != "auth" || !strings.Contains(err.Error(), "invalid_grant") {
 			t.Fatalf("err = %v", err)
 		}
@@ -327,7 +309,7 @@ func TestCrashAfterRefresh(t *testing.T) {
 		store := &connectors.MemoryTokenStore{}
 		ctx, cancel := context.WithCancel(t.Context())
 		f.fault("/orders/search", func(w http.ResponseWriter) { cancel(); w.WriteHeader(503) })
-		_, _, err := collect(t, connector{}.Pull(ctx, source(f, store, apitest.Client(f))))
+		_, _, err := apitest.Collect(connector{}.Pull(ctx, source(f, store, apitest.Client(f))))
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v", err)
 		}
@@ -335,7 +317,7 @@ func TestCrashAfterRefresh(t *testing.T) {
 			t.Fatalf("saved %+v", tok)
 		}
 		f.expireAccess() // the next night: the access token is long gone
-		orders, _, err := collect(t, connector{}.Pull(t.Context(), source(f, store, apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, store, apitest.Client(f))))
 		if err != nil || len(orders) != 1 {
 			t.Fatalf("second run: %d orders, err %v", len(orders), err)
 		}
@@ -351,7 +333,7 @@ func TestPullBadPayloads(t *testing.T) {
 		} {
 			f := newFakeML(t)
 			f.fault("/orders/search", func(w http.ResponseWriter) { fmt.Fprint(w, body) })
-			_, _, err := collect(t, connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
+			_, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
 			if !errors.Is(err, apiclient.ErrData) {
 				t.Errorf("%s: err = %v", name, err)
 			}
@@ -367,7 +349,7 @@ func TestPullMalformedOrderIsRejected(t *testing.T) {
 		f.add(2000099900000113, "paid", t0.Add(3*time.Hour))
 		f.orders["2000099900000112"]["buyer"] = map[string]any{"id": []int{1}}
 		f.orders["2000099900000113"]["date_created"] = "ontem"
-		orders, rejects, err := collect(t, connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
 		if err != nil || len(orders) != 1 || len(rejects) != 2 {
 			t.Fatalf("%d orders, rejects %v, err %v", len(orders), rejects, err)
 		}
@@ -384,20 +366,20 @@ func TestPullEmptyAndUpdatedBetweenPulls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFakeML(t)
 		store := &connectors.MemoryTokenStore{}
-		orders, _, err := collect(t, connector{}.Pull(t.Context(), source(f, store, apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, store, apitest.Client(f))))
 		if err != nil || len(orders) != 0 {
 			t.Fatalf("empty: %d orders, err %v", len(orders), err)
 		}
 		f.add(2000099900000111, "paid", t0.Add(time.Hour))
 		src := source(f, store, apitest.Client(f))
 		src.Until = t0.Add(2 * time.Hour)
-		orders, _, _ = collect(t, connector{}.Pull(t.Context(), src))
+		orders, _, _ = apitest.Collect(connector{}.Pull(t.Context(), src))
 		if len(orders) != 1 || orders[0].Status != normalize.StatusDelivered {
 			t.Fatalf("first pull: %+v", orders)
 		}
 		f.add(2000099900000111, "cancelled", t0.Add(5*time.Hour))
 		src.Since, src.Until = t0.Add(2*time.Hour), t0.Add(6*time.Hour)
-		orders, _, _ = collect(t, connector{}.Pull(t.Context(), src))
+		orders, _, _ = apitest.Collect(connector{}.Pull(t.Context(), src))
 		if len(orders) != 1 || orders[0].Status != normalize.StatusCancelled || !orders[0].UpdatedAt.Equal(t0.Add(5*time.Hour)) {
 			t.Fatalf("second pull: %+v", orders)
 		}
@@ -414,7 +396,7 @@ func TestPartialContent(t *testing.T) {
 			o := f.orders["2000099900000111"]
 			json.NewEncoder(w).Encode(map[string]any{"results": []any{o}, "paging": map[string]any{"total": 1}})
 		})
-		orders, rejects, err := collect(t, connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
 		if err != nil || len(orders) != 1 || len(rejects) != 1 || rejects[0].Effect != connectors.ValueDropped {
 			t.Fatalf("%d orders, rejects %v, err %v", len(orders), rejects, err)
 		}

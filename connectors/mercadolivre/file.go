@@ -112,7 +112,7 @@ type member struct {
 }
 
 func (r *reader) row(row tabular.Row, emit connectors.Emit) bool {
-	if blank(row.Cells) {
+	if connectors.Blank(row.Cells) {
 		return true
 	}
 	p := r.p
@@ -329,17 +329,7 @@ func (r *reader) updatedAt(p *connectors.Fields, sale time.Time) time.Time {
 	parse := func(s string) (time.Time, error) {
 		return normalize.ParsePortugueseDateTime(s, normalize.SaoPaulo, sale)
 	}
-	return latest(sale, p.Time(colShippedAt, false, parse), p.Time(colDeliveredAt, false, parse))
-}
-
-func latest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if t.After(out) {
-			out = t
-		}
-	}
-	return out
+	return connectors.Latest(sale, p.Time(colShippedAt, false, parse), p.Time(colDeliveredAt, false, parse))
 }
 
 // readBuyer reads the buyer and the delivery address, which the report
@@ -513,13 +503,4 @@ func readLine(p *connectors.Fields, o *normalize.Order) (normalize.Line, int64) 
 		Status:    o.Status,
 	}
 	return l, l.UnitPrice.Cents * int64(l.Quantity)
-}
-
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if normalize.CleanText(c) != "" {
-			return false
-		}
-	}
-	return true
 }

@@ -165,24 +165,6 @@ func source(store connectors.TokenStore, hc *http.Client, since, until time.Time
 	}
 }
 
-func collect(seq func(func(connectors.Record, error) bool)) ([]*normalize.Order, []connectors.Reject, error) {
-	var orders []*normalize.Order
-	var rejects []connectors.Reject
-	var err error
-	seq(func(r connectors.Record, e error) bool {
-		if e != nil {
-			err = e
-			return false
-		}
-		if r.Order != nil {
-			orders = append(orders, r.Order)
-		}
-		rejects = append(rejects, r.Rejects...)
-		return true
-	})
-	return orders, rejects, err
-}
-
 // TestPullWindowsPagesBatches: 40 days of orders over a real loopback
 // server: three windows, cursor pages of 100, detail batches of 50, every
 // call signed.
@@ -197,7 +179,7 @@ func TestPullWindowsPagesBatches(t *testing.T) {
 	defer srv.Close()
 	src := source(&connectors.MemoryTokenStore{}, srv.Client(), since, now)
 	src.BaseURL = srv.URL
-	orders, rejects, err := collect(connector{}.Pull(t.Context(), src))
+	orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 	if err != nil || len(rejects) != 0 {
 		t.Fatalf("err %v rejects %v", err, rejects)
 	}
@@ -218,7 +200,7 @@ func TestPullMapsOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
 		f.add("260211ABCD1234", "COMPLETED", time.Now().Add(-time.Hour))
-		orders, rejects, err := collect(connector{}.Pull(t.Context(), source(&connectors.MemoryTokenStore{}, apitest.Client(f), t0.Add(-24*time.Hour), time.Now())))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), source(&connectors.MemoryTokenStore{}, apitest.Client(f), t0.Add(-24*time.Hour), time.Now())))
 		if err != nil || len(orders) != 1 {
 			t.Fatalf("%d orders rejects %v err %v", len(orders), rejects, err)
 		}
@@ -242,13 +224,13 @@ func TestPullRefreshOnBodyErrorAndRotation(t *testing.T) {
 		f.add("A1", "READY_TO_SHIP", time.Now().Add(-time.Hour))
 		store := &connectors.MemoryTokenStore{}
 		src := source(store, apitest.Client(f), time.Now().Add(-2*time.Hour), time.Now())
-		if orders, _, err := collect(connector{}.Pull(t.Context(), src)); err != nil || len(orders) != 1 || orders[0].Status != normalize.StatusPaid {
+		if orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), src)); err != nil || len(orders) != 1 || orders[0].Status != normalize.StatusPaid {
 			t.Fatalf("%v %v", orders, err)
 		}
 		f.access = "revoked" // the 4-hour access token died
 		f.add("A1", "SHIPPED", time.Now().Add(-time.Minute))
 		src.Since = time.Now().Add(-30 * time.Minute)
-		orders, _, err := collect(connector{}.Pull(t.Context(), src))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if err != nil || len(orders) != 1 || orders[0].Status != normalize.StatusShipped {
 			t.Fatalf("second pull: %v %v", orders, err)
 		}
@@ -257,7 +239,7 @@ func TestPullRefreshOnBodyErrorAndRotation(t *testing.T) {
 		}
 		// Reusing a spent refresh token fails as an auth error.
 		f.access = "revoked"
-		_, _, err = collect(connector{}.Pull(t.Context(), source(&connectors.MemoryTokenStore{}, apitest.Client(f), src.Since, time.Now())))
+		_, _, err = apitest.Collect(connector{}.Pull(t.Context(), source(&connectors.MemoryTokenStore{}, apitest.Client(f), src.Since, time.Now())))
 		if !errors.Is(err, apiclient.ErrAuth) || strings.Contains(err.Error(), "rt-initial") {
 			t.Fatalf("reused token: %v", err)
 		}
@@ -276,12 +258,12 @@ func TestPullRetriesAndBadPages(t *testing.T) {
 		}
 		start := time.Now()
 		src := source(&connectors.MemoryTokenStore{}, apitest.Client(f), time.Now().Add(-2*time.Hour), time.Now())
-		orders, rejects, err := collect(connector{}.Pull(t.Context(), src))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if err != nil || len(orders) != 1 || len(rejects) != 1 || rejects[0].Column != "item_list" || time.Since(start) < 3*time.Second {
 			t.Fatalf("orders %d rejects %v err %v after %s", len(orders), rejects, err, time.Since(start))
 		}
 		f.faults = []func(http.ResponseWriter){func(w http.ResponseWriter) { fmt.Fprint(w, `{"error":"","response":{"more":fal`) }}
-		if _, _, err := collect(connector{}.Pull(t.Context(), src)); !errors.Is(err, apiclient.ErrData) {
+		if _, _, err := apitest.Collect(connector{}.Pull(t.Context(), src)); !errors.Is(err, apiclient.ErrData) {
 			t.Fatalf("truncated page: %v", err)
 		}
 	})

@@ -60,7 +60,7 @@ func (connector) ReadFile(ctx context.Context, f connectors.File) iter.Seq2[conn
 		var g connectors.Grouper
 		p := connectors.NewFields(m, nil)
 		read := func(row tabular.Row, emit connectors.Emit) bool {
-			if blank(row.Cells) {
+			if connectors.Blank(row.Cells) {
 				return true
 			}
 			p.Reset(row.Cells)
@@ -125,7 +125,7 @@ func readOrder(p *connectors.Fields, f connectors.File) *normalize.Order {
 	o.Status = status(o.StatusRaw)
 	// Shopee has no "updated at"; the latest event it dates stands in, so a
 	// later export of the same order wins a merge.
-	o.UpdatedAt = latest(o.OrderedAt,
+	o.UpdatedAt = connectors.Latest(o.OrderedAt,
 		p.Time(colPaidAt, false, parseTime),
 		p.Time(colShippedAt, false, parseTime),
 		p.Time(colCompletedAt, false, parseTime))
@@ -193,23 +193,4 @@ func sumAbs(p *connectors.Fields, cols ...int) normalize.Amount {
 		out = out.Add(a)
 	}
 	return out
-}
-
-func latest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if t.After(out) {
-			out = t
-		}
-	}
-	return out
-}
-
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if normalize.CleanText(c) != "" {
-			return false
-		}
-	}
-	return true
 }

@@ -197,24 +197,6 @@ func source(hc *http.Client) connectors.APISource {
 	}
 }
 
-func collect(seq func(func(connectors.Record, error) bool)) ([]*normalize.Order, []connectors.Reject, error) {
-	var orders []*normalize.Order
-	var rejects []connectors.Reject
-	var err error
-	seq(func(r connectors.Record, e error) bool {
-		if e != nil {
-			err = e
-			return false
-		}
-		if r.Order != nil {
-			orders = append(orders, r.Order)
-		}
-		rejects = append(rejects, r.Rejects...)
-		return true
-	})
-	return orders, rejects, err
-}
-
 // TestAPIMatchesExport pulls order #1001 of the export fixture and expects
 // the values the export gives.
 func TestAPIMatchesExport(t *testing.T) {
@@ -223,12 +205,12 @@ func TestAPIMatchesExport(t *testing.T) {
 		f.orders["#1001"] = template(t)
 		src := source(apitest.Client(f))
 		src.Since, src.Until = time.Date(2025, 8, 8, 0, 0, 0, 0, time.UTC), time.Date(2025, 8, 9, 0, 0, 0, 0, time.UTC)
-		orders, rejects, err := collect(connector{}.Pull(t.Context(), src))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if err != nil || len(orders) != 1 || len(rejects) != 0 {
 			t.Fatalf("%d orders, rejects %v, err %v", len(orders), rejects, err)
 		}
 		got := orders[0]
-		files, _, err := collect(connector{}.ReadFile(t.Context(), connectors.File{Path: "testdata/orders-export.csv", Account: "loja"}))
+		files, _, err := apitest.Collect(connector{}.ReadFile(t.Context(), connectors.File{Path: "testdata/orders-export.csv", Account: "loja"}))
 		if err != nil || len(files) == 0 || files[0].OrderID != "#1001" {
 			t.Fatalf("reading the export: %v", err)
 		}
@@ -271,7 +253,7 @@ func TestAPIPagination(t *testing.T) {
 	f.host = srv.URL
 	src := source(srv.Client())
 	src.BaseURL = srv.URL
-	orders, rejects, err := collect(connector{}.Pull(t.Context(), src))
+	orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 	if err != nil || len(rejects) != 0 {
 		t.Fatalf("rejects %v, err %v", rejects, err)
 	}
@@ -298,7 +280,7 @@ func TestAPIStaysUnderCallLimit(t *testing.T) {
 		for i := range 120 {
 			f.add(2000+i, "paid", t0.Add(time.Duration(i)*time.Minute))
 		}
-		orders, _, err := collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
 		if err != nil || len(orders) != 120 || f.refused != 0 {
 			t.Fatalf("%d orders, %d refused, err %v", len(orders), f.refused, err)
 		}
@@ -323,7 +305,7 @@ func TestAPIRetriesQuotaAndServerErrors(t *testing.T) {
 			func(w http.ResponseWriter) { w.WriteHeader(503) },
 		)
 		start := time.Now()
-		orders, _, err := collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
 		if err != nil || len(orders) != 120 {
 			t.Fatalf("%d orders, err %v", len(orders), err)
 		}
@@ -339,7 +321,7 @@ func TestAPIInvalidTokenIsAuthError(t *testing.T) {
 		f.add(2000, "paid", t0.Add(time.Hour))
 		src := source(apitest.Client(f))
 		src.Settings["access_token"] = "shpat_revoked-token-123"
-		_, _, err := collect(connector{}.Pull(t.Context(), src))
+		_, _, err := apitest.Collect(connector{}.Pull(t.Context(), src))
 		if !errors.Is(err, apiclient.ErrAuth) || apiclient.Class(err) != "auth" || f.calls != 1 {
 			t.Fatalf("%d calls, err = %v", f.calls, err)
 		}
@@ -350,7 +332,7 @@ func TestAPIInvalidTokenIsAuthError(t *testing.T) {
 }
 
 func TestAPISettings(t *testing.T) {
-	_, _, err := collect(connector{}.Pull(t.Context(), connectors.APISource{Name: "s", Settings: map[string]string{}}))
+	_, _, err := apitest.Collect(connector{}.Pull(t.Context(), connectors.APISource{Name: "s", Settings: map[string]string{}}))
 	if err == nil || !strings.Contains(err.Error(), "access_token, shop") {
 		t.Errorf("err = %v", err)
 	}
@@ -373,7 +355,7 @@ func TestAPIBadPayloads(t *testing.T) {
 		} {
 			f := newFakeShopify(t)
 			f.fault(fault)
-			_, _, err := collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
+			_, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
 			if !errors.Is(err, apiclient.ErrData) {
 				t.Errorf("%s: err = %v", name, err)
 			}
@@ -390,7 +372,7 @@ func TestAPIMalformedOrderIsRejected(t *testing.T) {
 		f.orders["#2001"]["customer"] = []any{1}
 		f.orders["#2002"]["total_price"] = "sessenta"
 		f.orders["#2003"]["email"] = "pedro@"
-		orders, rejects, err := collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
+		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
 		if err != nil || len(orders) != 2 || len(rejects) != 3 {
 			t.Fatalf("%d orders, rejects %v, err %v", len(orders), rejects, err)
 		}
@@ -409,20 +391,20 @@ func TestAPIMalformedOrderIsRejected(t *testing.T) {
 func TestAPIEmptyAndUpdatedBetweenPulls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFakeShopify(t)
-		orders, _, err := collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
+		orders, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
 		if err != nil || len(orders) != 0 || f.calls != 1 {
 			t.Fatalf("empty: %d orders, %d calls, err %v", len(orders), f.calls, err)
 		}
 		f.add(2000, "paid", t0.Add(time.Hour))
 		src := source(apitest.Client(f))
 		src.Until = t0.Add(2 * time.Hour)
-		orders, _, _ = collect(connector{}.Pull(t.Context(), src))
+		orders, _, _ = apitest.Collect(connector{}.Pull(t.Context(), src))
 		if len(orders) != 1 || orders[0].Status != normalize.StatusShipped {
 			t.Fatalf("first pull: %+v", orders)
 		}
 		f.add(2000, "voided", t0.Add(5*time.Hour))
 		src.Since, src.Until = t0.Add(2*time.Hour), t0.Add(6*time.Hour)
-		orders, _, _ = collect(connector{}.Pull(t.Context(), src))
+		orders, _, _ = apitest.Collect(connector{}.Pull(t.Context(), src))
 		if len(orders) != 1 || orders[0].Status != normalize.StatusCancelled || !orders[0].UpdatedAt.Equal(t0.Add(5*time.Hour)) {
 			t.Fatalf("second pull: %+v", orders)
 		}

@@ -101,7 +101,7 @@ func readOrder(p *connectors.Fields, f connectors.File, parseTime func(string) (
 	// best stand-in, so a later export of the same order wins a merge.
 	cancelledAt := p.Time(colCancelledAt, false, parseTime)
 	paidAt := p.Time(colPaidAt, false, parseTime)
-	o.UpdatedAt = latest(o.OrderedAt, paidAt, cancelledAt)
+	o.UpdatedAt = connectors.Latest(o.OrderedAt, paidAt, cancelledAt)
 	fin, ful := p.Text(colFinancialStatus), p.Text(colFulfillmentStatus)
 	o.StatusRaw = strings.Trim(fin+"/"+ful, "/")
 	o.Status = status(fin, ful, !cancelledAt.IsZero())
@@ -201,16 +201,6 @@ func firstOf(m map[string]string, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-func latest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if t.After(out) {
-			out = t
-		}
-	}
-	return out
 }
 
 func atoi32(s string) (int32, bool) {

@@ -85,14 +85,14 @@ func (connector) ReadFile(ctx context.Context, f connectors.File) iter.Seq2[conn
 		// columns ("Platform unique order ID."); it is not data.
 		first := true
 		src = connectors.DataRows(src, func(row tabular.Row) bool {
-			if row.Problem != nil || blank(row.Cells) || !first {
+			if row.Problem != nil || connectors.Blank(row.Cells) || !first {
 				return true
 			}
 			first = false
 			return !isDescription(normalize.CleanText(m.Get(row.Cells, colOrderID)))
 		})
 		read := func(row tabular.Row, emit connectors.Emit) bool {
-			if blank(row.Cells) {
+			if connectors.Blank(row.Cells) {
 				return true
 			}
 			p.Reset(row.Cells)
@@ -188,7 +188,7 @@ func readOrder(p *connectors.Fields, f connectors.File) *normalize.Order {
 	}
 	// The export has no "updated at"; the latest event it dates stands in,
 	// so a later export of the same order wins a merge.
-	o.UpdatedAt = latest(o.OrderedAt,
+	o.UpdatedAt = connectors.Latest(o.OrderedAt,
 		p.Time(colPaidAt, false, parseTime),
 		p.Time(colRTSAt, false, parseTime),
 		p.Time(colShippedAt, false, parseTime),
@@ -234,23 +234,4 @@ func readLine(p *connectors.Fields) line {
 	}
 	l.discount = p.Money(colPlatformDiscount, normalize.MoneyBR).Add(p.Money(colSellerDiscount, normalize.MoneyBR))
 	return l
-}
-
-func latest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if t.After(out) {
-			out = t
-		}
-	}
-	return out
-}
-
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if normalize.CleanText(c) != "" {
-			return false
-		}
-	}
-	return true
 }
