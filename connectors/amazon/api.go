@@ -24,11 +24,14 @@ const (
 	// MarketplaceBR is amazon.com.br.
 	MarketplaceBR = "A2Q3Y263D00KWC"
 	ordersPath    = "/orders/v0/orders"
-	// Usage plans of getOrders and getOrderItems; the API lowers them per
-	// seller with x-amzn-RateLimit-Limit.
-	ordersRate, ordersBurst = 0.0167, 20
-	itemsRate, itemsBurst   = 0.5, 30
-	pageSize                = 100
+	// Usage plans of getOrders and getOrderItems (v0), searchOrders and
+	// getOrder (2026-01-01); the API lowers them per seller with
+	// x-amzn-RateLimit-Limit.
+	ordersRate, ordersBurst     = 0.0167, 20
+	itemsRate, itemsBurst       = 0.5, 30
+	searchRate, searchBurst     = 0.0056, 20
+	getOrderRate, getOrderBurst = 0.5, 30
+	pageSize                    = 100
 	// settle is how far LastUpdatedBefore must stay behind now: Amazon
 	// refuses a bound later than two minutes ago, and the margin keeps a
 	// small clock skew from turning into a 400.
@@ -42,14 +45,22 @@ func (connector) APIOptions() []connectors.Option {
 		{Name: "client_secret", Help: "LWA client secret of the app", Required: true},
 		{Name: "refresh_token", Help: "LWA refresh token (Atzr|…) from the seller's authorisation; Amazon does not rotate it", Required: true},
 		{Name: "marketplace_id", Help: "marketplace to pull", Default: MarketplaceBR},
+		{Name: "api_version", Help: "Orders API version: 2026-01-01, or v0 (deprecated by Amazon, removed 27 March 2027)", Default: Version2026},
 	}
 }
 
+// Orders API versions api_version accepts.
+const (
+	Version2026 = "2026-01-01"
+	VersionV0   = "v0"
+)
+
 var _ connectors.APIPuller = connector{}
 
-// Pull yields the orders last updated in [Since, Until) from Orders API v0,
-// each with its items. Amazon gives no sort order for getOrders, so orders
-// come in the order the pages hold them.
+// Pull yields the orders last updated in [Since, Until), each with its
+// items, from the Orders API version the source names. Amazon gives no
+// sort order for either version, so orders come in the order the pages
+// hold them.
 func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[connectors.Record, error] {
 	return func(yield func(connectors.Record, error) bool) {
 		p, err := newPull(src)
@@ -65,7 +76,11 @@ func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[c
 		if !src.Since.Before(before) {
 			return
 		}
-		if err := p.orders(ctx, before, yield); err != nil && !errors.Is(err, errStop) {
+		list := p.orders
+		if p.version == Version2026 {
+			list = p.search
+		}
+		if err := list(ctx, before, yield); err != nil && !errors.Is(err, errStop) {
 			yield(connectors.Record{}, err)
 		}
 	}
@@ -79,6 +94,7 @@ type pull struct {
 	tokens      *apiclient.Tokens
 	base        string
 	marketplace string
+	version     string
 	now         func() time.Time
 }
 
@@ -86,7 +102,14 @@ func newPull(src connectors.APISource) (*pull, error) {
 	if err := apiclient.Require(src, "client_id", "client_secret", "refresh_token"); err != nil {
 		return nil, err
 	}
-	p := &pull{src: src, base: strings.TrimRight(src.BaseURL, "/"), marketplace: src.Setting("marketplace_id"), now: src.Clock()}
+	p := &pull{src: src, base: strings.TrimRight(src.BaseURL, "/"), marketplace: src.Setting("marketplace_id"), version: src.Setting("api_version"), now: src.Clock()}
+	switch p.version {
+	case "":
+		p.version = Version2026
+	case Version2026, VersionV0:
+	default:
+		return nil, fmt.Errorf("source %q: api_version %q is not %s or %s", src.Name, p.version, Version2026, VersionV0)
+	}
 	if p.base == "" {
 		p.base = defaultBaseURL
 	}
@@ -97,10 +120,16 @@ func newPull(src connectors.APISource) (*pull, error) {
 	if tokenURL == "" {
 		tokenURL = defaultTokenURL
 	}
-	// getOrders and getOrderItems have separate usage plans, so each gets
-	// its own bucket; a shared one would hold item calls to the order rate.
-	p.oc = apiclient.ForSource(src, ordersRate, ordersBurst)
-	p.ic = apiclient.ForSource(src, itemsRate, itemsBurst)
+	// The list and the per-order call have separate usage plans, so each
+	// gets its own bucket; a shared one would hold item calls to the much
+	// slower list rate.
+	if p.version == VersionV0 {
+		p.oc = apiclient.ForSource(src, ordersRate, ordersBurst)
+		p.ic = apiclient.ForSource(src, itemsRate, itemsBurst)
+	} else {
+		p.oc = apiclient.ForSource(src, searchRate, searchBurst)
+		p.ic = apiclient.ForSource(src, getOrderRate, getOrderBurst)
+	}
 	p.ic.Secrets = p.oc.Secrets
 	store := src.Tokens
 	if store == nil {
@@ -184,6 +213,11 @@ func (p *pull) get(ctx context.Context, c *apiclient.Client, path string, q url.
 		}
 		err = send()
 	}
+	// A refused request (400 InvalidInput, 404) says only what Amazon
+	// disliked; which call it was is what the seller needs to report it.
+	if errors.As(err, &e) && e.Kind == apiclient.KindData && e.Status >= 400 {
+		e.Message = "GET " + path + ": " + e.Message
+	}
 	return err
 }
 
@@ -191,8 +225,7 @@ func apiTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // orders pages through getOrders.
 func (p *pull) orders(ctx context.Context, before time.Time, yield func(connectors.Record, error) bool) error {
-	next := ""
-	for {
+	fetch := func(next string) (page, error) {
 		q := url.Values{"MarketplaceIds": {p.marketplace}}
 		if next != "" {
 			// NextToken carries the original criteria; sending them again
@@ -203,15 +236,37 @@ func (p *pull) orders(ctx context.Context, before time.Time, yield func(connecto
 			q.Set("LastUpdatedBefore", apiTime(before))
 			q.Set("MaxResultsPerPage", strconv.Itoa(pageSize))
 		}
-		var page ordersPage
-		if err := p.get(ctx, p.oc, ordersPath, q, &page); err != nil {
+		var pg ordersPage
+		if err := p.get(ctx, p.oc, ordersPath, q, &pg); err != nil {
+			return page{}, err
+		}
+		if pg.Payload == nil {
+			return page{}, dataError(ordersPath, "the response has no payload")
+		}
+		return page{pg.Payload.Orders, pg.Payload.NextToken}, nil
+	}
+	return walk(ordersPath, fetch, func(raw json.RawMessage) (connectors.Record, error) { return p.order(ctx, raw) }, yield)
+}
+
+// page is one page of an order list: the orders, each still raw so that
+// one of the wrong shape is rejected alone, and the token of the next.
+type page struct {
+	orders []json.RawMessage
+	next   string
+}
+
+// walk pages through an order list, yielding each order that one maps to
+// a Record; an empty Record (an order outside [Since, Until)) is passed
+// over.
+func walk(path string, fetch func(next string) (page, error), one func(json.RawMessage) (connectors.Record, error), yield func(connectors.Record, error) bool) error {
+	next := ""
+	for {
+		pg, err := fetch(next)
+		if err != nil {
 			return err
 		}
-		if page.Payload == nil {
-			return &apiclient.Error{Kind: apiclient.KindData, Message: "GET " + ordersPath + ": the response has no payload"}
-		}
-		for _, raw := range page.Payload.Orders {
-			rec, err := p.order(ctx, raw)
+		for _, raw := range pg.orders {
+			rec, err := one(raw)
 			if err != nil {
 				return err
 			}
@@ -222,14 +277,18 @@ func (p *pull) orders(ctx context.Context, before time.Time, yield func(connecto
 				return errStop
 			}
 		}
-		if page.Payload.NextToken == "" {
+		if pg.next == "" {
 			return nil
 		}
-		if page.Payload.NextToken == next {
-			return &apiclient.Error{Kind: apiclient.KindData, Message: "GET " + ordersPath + ": the API returned the same NextToken twice"}
+		if pg.next == next {
+			return dataError(path, "the API returned the same next-page token twice")
 		}
-		next = page.Payload.NextToken
+		next = pg.next
 	}
+}
+
+func dataError(path, why string) error {
+	return &apiclient.Error{Kind: apiclient.KindData, Message: "GET " + path + ": " + why}
 }
 
 const (
@@ -245,77 +304,23 @@ func (p *pull) order(ctx context.Context, raw []byte) (connectors.Record, error)
 		rej.Source, rej.File = Name, ordersFile
 		return connectors.Record{Rejects: []connectors.Reject{*rej}}, nil
 	}
-	f := &apiclient.Fields{Source: Name, File: ordersFile}
-	out := &normalize.Order{
-		Source:    Name,
-		Account:   p.src.Account,
-		OrderID:   f.ID("AmazonOrderId", o.AmazonOrderID),
-		OrderedAt: f.Time("PurchaseDate", o.PurchaseDate, true),
-		UpdatedAt: f.Time("LastUpdateDate", o.LastUpdateDate, false),
-		StatusRaw: normalize.CleanText(o.OrderStatus),
-	}
-	if !out.UpdatedAt.IsZero() && (out.UpdatedAt.Before(p.src.Since) || !out.UpdatedAt.Before(p.src.Until)) {
-		return connectors.Record{}, nil
-	}
-	out.Status = status(out.StatusRaw)
-	if o.OrderTotal != nil {
-		out.Currency = o.OrderTotal.CurrencyCode
-	}
-	if a := o.ShippingAddress; a != nil {
-		out.Ship.RecipientName = normalize.CleanName(a.Name)
-		if a.Phone != "" {
-			out.Ship.RecipientPhone = f.Phone("ShippingAddress.Phone", string(a.Phone))
-		}
-		out.Ship.City = normalize.CleanText(a.City)
-		if a.CountryCode != "" {
-			out.Ship.Country = f.Country("ShippingAddress.CountryCode", a.CountryCode)
-		}
-		if a.StateOrRegion != "" {
-			out.Ship.State = f.State("ShippingAddress.StateOrRegion", a.StateOrRegion, out.Ship.Country)
-		}
-		if a.PostalCode != "" {
-			out.Ship.PostalCode = f.PostalCode("ShippingAddress.PostalCode", string(a.PostalCode), out.Ship.Country)
-		}
-	}
-	if b := o.BuyerInfo; b != nil {
-		out.Buyer.Name = normalize.CleanName(b.BuyerName)
-		if b.BuyerEmail != "" {
-			// Amazon gives a relay (…@marketplace.amazon.com.br), which
-			// ParseEmail marks as such so it is not matched as the buyer's.
-			out.Buyer.Email, out.Buyer.EmailKind = f.Email("BuyerInfo.BuyerEmail", b.BuyerEmail)
-		}
-		if t := b.BuyerTaxInfo; t != nil {
-			for i, c := range t.TaxClassifications {
-				if c.Value == "" {
-					continue
-				}
-				out.Buyer.Document, out.Buyer.DocumentType = f.Document(fmt.Sprintf("BuyerInfo.BuyerTaxInfo.TaxClassifications[%d].Value", i), string(c.Value))
-				if out.Buyer.Document != "" {
-					break
-				}
-			}
-		}
-	}
-	if f.Skipped() {
-		return connectors.Record{Rejects: f.Rejects()}, nil
+	f, out, rec := p.head(ordersFile, o.view())
+	if out == nil {
+		return rec, nil
 	}
 	rejects, err := p.items(ctx, out)
 	if err != nil || rejects != nil {
 		return connectors.Record{Rejects: rejects}, err
 	}
-	if !out.OrderTotal.Valid && o.OrderTotal != nil {
-		// An order without priced items (pending) still has Amazon's total.
-		out.OrderTotal = f.Money("OrderTotal.Amount", o.OrderTotal.amount())
+	var total value
+	if o.OrderTotal != nil {
+		total = value{"OrderTotal.Amount", string(o.OrderTotal.Amount)}
 	}
-	if f.Skipped() {
-		return connectors.Record{Rejects: f.Rejects()}, nil
-	}
-	return connectors.Record{Order: out, Rejects: f.Rejects()}, nil
+	return finish(f, out, total), nil
 }
 
-// items adds the order's lines and sums their money into the order as the
-// flat file's rows are summed. A bad item skips the whole order: its totals
-// would be wrong without it.
+// items adds the order's lines, following NextToken. A bad item skips the
+// whole order: its totals would be wrong without it.
 func (p *pull) items(ctx context.Context, o *normalize.Order) ([]connectors.Reject, error) {
 	path := ordersPath + "/" + url.PathEscape(o.OrderID) + "/orderItems"
 	f := &apiclient.Fields{Source: Name, File: itemsFile}
@@ -330,7 +335,7 @@ func (p *pull) items(ctx context.Context, o *normalize.Order) ([]connectors.Reje
 			return nil, err
 		}
 		if page.Payload == nil {
-			return nil, &apiclient.Error{Kind: apiclient.KindData, Message: "GET " + path + ": the response has no payload"}
+			return nil, dataError(path, "the response has no payload")
 		}
 		for _, raw := range page.Payload.OrderItems {
 			var it apiItem
@@ -339,31 +344,7 @@ func (p *pull) items(ctx context.Context, o *normalize.Order) ([]connectors.Reje
 				rej.Reason = "order " + o.OrderID + ": " + rej.Reason
 				return []connectors.Reject{*rej}, nil
 			}
-			col := fmt.Sprintf("OrderItems[%d]", len(o.Lines))
-			l := normalize.Line{
-				LineNo:    len(o.Lines) + 1,
-				SKU:       normalize.CleanText(it.SellerSKU),
-				ListingID: normalize.CleanText(it.ASIN),
-				Title:     normalize.CleanText(it.Title),
-				Quantity:  f.Int(col+".QuantityOrdered", json.Number(it.QuantityOrdered), true),
-				Status:    o.Status,
-			}
-			a := lineAmounts{
-				item: f.Money(col+".ItemPrice", it.ItemPrice.amount()),
-				ship: f.Money(col+".ShippingPrice", it.ShippingPrice.amount()).Add(f.Money(col+".GiftWrapPrice", it.GiftWrapPrice.amount())),
-				tax: f.Money(col+".ItemTax", it.ItemTax.amount()).Add(f.Money(col+".ShippingTax", it.ShippingTax.amount())).
-					Add(f.Money(col+".GiftWrapTax", it.GiftWrapTax.amount())),
-				disc: abs(f.Money(col+".PromotionDiscount", it.PromotionDiscount.amount())).Add(abs(f.Money(col+".ShippingDiscount", it.ShippingDiscount.amount()))),
-			}
-			l.LineTotal = a.item
-			if l.LineTotal.Valid && l.Quantity > 0 {
-				l.UnitPrice = normalize.Cents(divRound(l.LineTotal.Cents, int64(l.Quantity)))
-			}
-			if o.Currency == "" && it.ItemPrice != nil {
-				o.Currency = it.ItemPrice.CurrencyCode
-			}
-			o.Lines = append(o.Lines, l)
-			a.addTo(o)
+			addLine(f, o, it.view(len(o.Lines)))
 		}
 		if page.Payload.NextToken == "" || page.Payload.NextToken == next {
 			break
