@@ -12,10 +12,13 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,6 +37,7 @@ const writeBatch = 4096
 // input is one file of a run and what became of it.
 type input struct {
 	path   string
+	index  int // place among the run's inputs; names its scratch files
 	reader connectors.FileReader
 	match  connectors.Match
 	sha256 string
@@ -111,6 +115,11 @@ type importRun struct {
 	// prevMonths are the months the dataset already has.
 	prevMonths map[string]bool
 	lock       *datasetLock
+	// mu guards rankOf while files are read side by side.
+	mu sync.Mutex
+	// barBusy is held by the file whose progress bar is on screen; files
+	// read beside it go without one.
+	barBusy atomic.Bool
 }
 
 func newRunID(now time.Time) string {
@@ -139,12 +148,12 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 		return err
 	}
 	defer r.close()
-	for _, path := range files {
-		in := &input{path: path}
-		r.route(in, forced)
-		if err := r.readFile(in, connectors.File{Path: path, Account: o.account, Options: opts}); err != nil {
-			return err // cancelled, or the scratch folder failed
-		}
+	jobs := make([]readJob, len(files))
+	for i, path := range files {
+		jobs[i] = readJob{in: r.addInput(path), forced: forced, file: connectors.File{Path: path, Account: o.account, Options: opts}}
+	}
+	if err := r.readFiles(jobs); err != nil {
+		return err // cancelled, or the scratch folder failed
 	}
 	if failed := r.failed(); failed > 0 && o.strict {
 		return fmt.Errorf("%d of %d files could not be read and --strict is set; nothing was committed", failed, len(r.inputs))
@@ -255,9 +264,74 @@ func (r *importRun) outcome() error {
 	return nil
 }
 
+// addInput registers a file of the run. Inputs keep the order they were
+// given in, whatever order they are read in.
+func (r *importRun) addInput(path string) *input {
+	in := &input{path: path, index: len(r.inputs)}
+	r.inputs = append(r.inputs, in)
+	return in
+}
+
+// readJob is one file to route and read.
+type readJob struct {
+	in     *input
+	forced connectors.FileReader // nil: detect the connector
+	file   connectors.File
+}
+
+// readFiles routes and reads files, one per core at a time: each file is
+// parsed in a stream of its own, so a run of several exports (the nightly
+// sync, a backfill folder) keeps both cores busy. Only cancellation or a
+// scratch-disk failure stops the others.
+func (r *importRun) readFiles(jobs []readJob) error {
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	if workers <= 1 {
+		for _, j := range jobs {
+			r.route(j.in, j.forced)
+			if err := r.readFile(j.in, j.file); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	next := make(chan readJob)
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			var first error
+			for j := range next {
+				if first != nil || ctx.Err() != nil {
+					continue
+				}
+				r.route(j.in, j.forced)
+				if err := r.readFileCtx(ctx, j.in, j.file); err != nil {
+					first = err
+					cancel()
+				}
+			}
+			errs <- first
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	var err error
+	for range workers {
+		if e := <-errs; e != nil && (err == nil || errors.Is(err, context.Canceled)) {
+			err = e
+		}
+	}
+	if err == nil {
+		err = r.ctx.Err()
+	}
+	return err
+}
+
 // route finds the connector of a file and hashes it.
 func (r *importRun) route(in *input, forced connectors.FileReader) {
-	r.inputs = append(r.inputs, in)
 	st, err := os.Stat(in.path)
 	if err != nil {
 		in.err = err
@@ -296,21 +370,25 @@ func hashFile(path string) (string, error) {
 
 // readFile is pass 1 for one routed file.
 func (r *importRun) readFile(in *input, f connectors.File) error {
+	return r.readFileCtx(r.ctx, in, f)
+}
+
+func (r *importRun) readFileCtx(ctx context.Context, in *input, f connectors.File) error {
 	if in.failed() {
 		r.g.log.Error("cannot read file", "file", in.path, "error", in.err)
 		return nil
 	}
-	bar := newProgress(r.g, in.path, in.size, in.match.Connector)
+	bar := newProgress(r.g, &r.barBusy, in.path, in.size, in.match.Connector)
 	defer bar.Finish()
 	f.Wrap = bar.Wrap
-	return r.consume(in, in.reader.ReadFile(r.ctx, f), bar)
+	return r.consume(ctx, in, in.reader.ReadFile(ctx, f), bar)
 }
 
 // consume streams one input's records into per-month spools. An input that
 // fails midway leaves nothing behind; only cancellation or a scratch-disk
 // failure stops the run.
-func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, error], bar *progress) error {
-	prefix := fmt.Sprintf("in%05d", len(r.inputs))
+func (r *importRun) consume(ctx context.Context, in *input, records iter.Seq2[connectors.Record, error], bar *progress) error {
+	prefix := fmt.Sprintf("in%05d", in.index)
 	orders := newMonthSpools[spooledOrder](r.spool, prefix)
 	rejectsPath := filepath.Join(r.spool, prefix+"-rejects.spool")
 	rejects, err := createSpool[connectors.Reject](rejectsPath)
@@ -324,7 +402,9 @@ func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, erro
 	if in.rank == "" {
 		rank = "1" + in.sha256
 	}
+	r.mu.Lock()
 	r.rankOf[rank] = in
+	r.mu.Unlock()
 	var fileErr error
 	for rec, err := range readAhead(records) {
 		if err != nil {
@@ -363,7 +443,7 @@ func (r *importRun) consume(in *input, records iter.Seq2[connectors.Record, erro
 	if fileErr != nil {
 		orders.Discard()
 		os.Remove(rejectsPath)
-		if errors.Is(fileErr, context.Canceled) || r.ctx.Err() != nil {
+		if errors.Is(fileErr, context.Canceled) || ctx.Err() != nil {
 			return context.Canceled
 		}
 		in.err = fileErr
@@ -472,74 +552,53 @@ func (r *importRun) build() error {
 	}
 	months := slices.Sorted(maps.Keys(byMonth))
 	r.merged = map[string]string{}
-	// The next month is read while this one is merged.
-	loaded := make(chan *monthSightings, 1)
-	stop := make(chan struct{})
-	go func() {
-		defer close(loaded)
-		for _, m := range months {
-			ms := loadMonth(byMonth[m])
-			select {
-			case loaded <- ms:
-			case <-stop:
-				return
-			}
-			if ms.err != nil {
-				return
-			}
-		}
-	}()
-	defer func() {
-		close(stop)
-		for range loaded {
-		}
-	}()
-	for _, m := range months {
-		if err := r.ctx.Err(); err != nil {
-			return err
-		}
-		tuneMemoryLimit()
-		ms, ok := <-loaded
-		if !ok {
-			return context.Canceled
-		}
-		if ms.err != nil {
-			return ms.err
-		}
-		if err := r.mergeMonth(m, ms, res); err != nil {
-			return err
-		}
+	stage := r.stageTimer()
+	if err := r.mergeMonths(months, byMonth, res); err != nil {
+		return err
 	}
+	stage("merge")
 	result, err := res.Resolve(r.asOf)
 	if err != nil {
 		return fmt.Errorf("resolve customers: %w", err)
 	}
+	stage("resolve")
+	var rewrite []string
 	for _, m := range months {
-		if err := r.ctx.Err(); err != nil {
-			return err
-		}
-		if r.unchangedMonth(m, result) {
-			// Nothing new in this month and no order changed customer:
-			// its files stay as they are, byte for byte.
-			if err := r.tx.KeepPartition("orders", "ordered_month="+m); err != nil {
-				return err
-			}
-			if err := r.tx.KeepPartition("order_items", "ordered_month="+m); err != nil {
-				return err
-			}
-			r.stats.keptMonths++
+		if !r.unchangedMonth(m, result) {
+			rewrite = append(rewrite, m)
 			continue
 		}
-		tuneMemoryLimit()
-		if err := r.writeMonth(m, result); err != nil {
+		// Nothing new in this month and no order changed customer: its
+		// files stay as they are, byte for byte.
+		if err := r.tx.KeepPartition("orders", "ordered_month="+m); err != nil {
 			return err
 		}
+		if err := r.tx.KeepPartition("order_items", "ordered_month="+m); err != nil {
+			return err
+		}
+		r.stats.keptMonths++
+	}
+	if err := r.writeMonths(rewrite, result); err != nil {
+		return err
 	}
 	r.stats.months = len(months)
+	stage("write orders")
 	if err := r.writeCustomers(result); err != nil {
 		return err
 	}
+	stage("write customers")
 	return r.writeRejects()
+}
+
+// stageTimer returns a function that logs how long the stage that just
+// ended took, so a slow run can be told apart by stage from its log.
+func (r *importRun) stageTimer() func(name string) {
+	last := time.Now()
+	return func(name string) {
+		now := time.Now()
+		r.g.log.Debug("stage done", "stage", name, "seconds", now.Sub(last).Seconds())
+		last = now
+	}
 }
 
 // latestInput is the input of an order's highest-ranked sighting read in
@@ -624,80 +683,255 @@ func loadMonth(paths []string) *monthSightings {
 	return ms
 }
 
-// mergeMonth merges every sighting of each order of one month, feeds the
-// merged orders to the resolver and spools them for writing.
-func (r *importRun) mergeMonth(month string, ms *monthSightings, res *dedupe.Resolver) error {
-	sightings, prev, keys := ms.sightings, ms.prev, ms.keys
-	touched := false
+// orderChange says how a run changes an order the dataset may hold.
+type orderChange uint8
+
+const (
+	orderNew orderChange = iota
+	orderUnchanged
+	orderUpdated
+)
+
+// mergedSighting is one order of a month once its sightings are merged:
+// what the resolver is told of it and what the summary counts.
+type mergedSighting struct {
+	order      *normalize.Order // shared with a sighting: copied when written
+	ingestedAt time.Time
+	change     orderChange
+	latest     *input // the input of the latest sighting read in this run
+	enriched   bool
+	conflict   bool
+	erased     bool   // a buyer who asked to be forgotten came back
+	keep       bool   // ...and their orders stay, anonymized
+	had        bool   // the dataset held the order already
+	prior      string // the customer it had then
+	seq        uint32 // the resolver's handle
+}
+
+// mergedMonth is a month's merged orders in key order.
+type mergedMonth struct {
+	month   string
+	orders  []mergedSighting
+	touched bool
+	err     error
+}
+
+// mergeMonths merges every month's sightings, feeds the merged orders to
+// the resolver in month and key order, and spools them for writing. The
+// stages run side by side: one goroutine reads and merges the next month,
+// this one observes, and another writes the month observed before.
+func (r *importRun) mergeMonths(months []string, byMonth map[string][]string, res *dedupe.Resolver) error {
+	stop := make(chan struct{})
+	merged := make(chan *mergedMonth)
+	go func() {
+		defer close(merged)
+		for _, m := range months {
+			ms := loadMonth(byMonth[m])
+			mm := &mergedMonth{month: m, err: ms.err}
+			if ms.err == nil {
+				r.mergeSightings(mm, ms)
+			}
+			select {
+			case merged <- mm:
+			case <-stop:
+				return
+			}
+			if mm.err != nil {
+				return
+			}
+		}
+	}()
+	observed := make(chan *mergedMonth)
+	written := make(chan error, 1)
+	go func() {
+		var err error
+		for mm := range observed {
+			if err == nil {
+				err = r.spoolMerged(mm)
+			}
+		}
+		written <- err
+	}()
+	err := func() error {
+		for range months {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+			tuneMemoryLimit()
+			mm, ok := <-merged
+			if !ok {
+				return context.Canceled
+			}
+			if mm.err != nil {
+				return mm.err
+			}
+			r.observeMonth(mm, res)
+			select {
+			case observed <- mm:
+			case err := <-written:
+				written <- err
+				return err
+			}
+		}
+		return nil
+	}()
+	close(observed)
+	close(stop)
+	for range merged {
+	}
+	if werr := <-written; err == nil {
+		err = werr
+	}
+	return err
+}
+
+// mergeSightings merges each order's sightings of one month. It reads the
+// run's settings only, so it runs beside the resolver.
+func (r *importRun) mergeSightings(mm *mergedMonth, ms *monthSightings) {
+	mm.orders = make([]mergedSighting, 0, len(ms.keys))
+	for _, k := range ms.keys {
+		sg := ms.sightings[k]
+		mr := normalize.Merge(sg)
+		m := mergedSighting{order: mr.Order, ingestedAt: r.now, latest: r.latestInput(sg), enriched: mr.Enriched, conflict: len(mr.Conflicts) > 0}
+		old, had := ms.prev[k]
+		switch {
+		case !had:
+			mm.touched = true
+		case len(sg) == 1 || mr.Order.Equal(&old.Order):
+			// Seen again as it was (an export read twice): the month need
+			// not be rewritten for it.
+			m.change = orderUnchanged
+			m.ingestedAt = old.IngestedAt
+		default:
+			m.change = orderUpdated
+			mm.touched = true
+		}
+		if had {
+			m.had, m.prior = true, old.Prior
+		}
+		if m.erased, m.keep = r.erased.match(mr.Order); m.erased {
+			mm.touched = true
+		}
+		mm.orders = append(mm.orders, m)
+	}
+}
+
+// observeMonth tells the resolver of a month's orders, in key order so that
+// customer ids never depend on timing, and counts them.
+func (r *importRun) observeMonth(mm *mergedMonth, res *dedupe.Resolver) {
 	var pins []pinnedOrder
-	w, err := createSpool[mergedOrder](filepath.Join(r.spool, "merged-"+month+".spool"))
+	for i := range mm.orders {
+		m := &mm.orders[i]
+		switch m.change {
+		case orderNew:
+			r.stats.newOrders++
+			if m.latest != nil {
+				m.latest.newOrders++
+			}
+		case orderUnchanged:
+			r.stats.unchanged++
+		case orderUpdated:
+			r.stats.updated++
+			if m.latest != nil {
+				m.latest.updated++
+			}
+		}
+		if m.enriched {
+			r.stats.enriched++
+		}
+		if m.conflict {
+			r.stats.conflicts++
+		}
+		switch {
+		case m.erased:
+			r.stats.erased++
+			if !m.keep {
+				continue
+			}
+			m.seq = 0
+		case m.had && m.prior != "" && r.g.protect.Mode() != pii.Clear:
+			// Read back hashed or dropped, the order's identifiers can no
+			// longer link it; its earlier customer does.
+			m.seq = res.ObservePinned(withoutProtected(m.order), m.prior)
+		default:
+			m.seq = res.Observe(m.order)
+		}
+		if m.had {
+			pins = append(pins, pinnedOrder{seq: m.seq, prior: m.prior})
+		}
+		r.stats.orders++
+		r.stats.lines += int64(len(m.order.Lines))
+	}
+	if !mm.touched {
+		r.untouched[mm.month] = pins
+	}
+	r.merged[mm.month] = filepath.Join(r.spool, "merged-"+mm.month+".spool")
+}
+
+// spoolMerged writes a month's merged orders for the write pass; erased
+// buyers' orders are anonymized or left out.
+func (r *importRun) spoolMerged(mm *mergedMonth) error {
+	w, err := createSpool[mergedOrder](filepath.Join(r.spool, "merged-"+mm.month+".spool"))
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		mr := normalize.Merge(sightings[k])
-		mo := mergedOrder{Order: *mr.Order, IngestedAt: r.now}
-		old, had := prev[k]
-		switch {
-		case !had:
-			r.stats.newOrders++
-			if in := r.latestInput(sightings[k]); in != nil {
-				in.newOrders++
-			}
-			touched = true
-		case len(sightings[k]) == 1 || mr.Order.Equal(&old.Order):
-			// Seen again as it was (an export read twice): the month need
-			// not be rewritten for it.
-			r.stats.unchanged++
-			mo.IngestedAt = old.IngestedAt
-		default:
-			r.stats.updated++
-			if in := r.latestInput(sightings[k]); in != nil {
-				in.updated++
-			}
-			touched = true
+	for i := range mm.orders {
+		m := &mm.orders[i]
+		if m.erased && !m.keep {
+			continue
 		}
-		if mr.Enriched {
-			r.stats.enriched++
-		}
-		if len(mr.Conflicts) > 0 {
-			r.stats.conflicts++
-		}
-		if erased, keep := r.erased.match(mr.Order); erased {
-			// The buyer asked to be forgotten; an old export brought
-			// them back.
-			r.stats.erased++
-			touched = true
-			if !keep {
-				continue
-			}
+		mo := mergedOrder{Order: *m.order, IngestedAt: m.ingestedAt, Seq: m.seq}
+		if m.erased {
 			anonymize(&mo.Order)
-			mo.Seq = 0
-		} else if had && old.Prior != "" && r.g.protect.Mode() != pii.Clear {
-			// Read back hashed or dropped, the order's identifiers can no
-			// longer link it; its earlier customer does.
-			mo.Seq = res.ObservePinned(withoutProtected(mr.Order), old.Prior)
-		} else {
-			mo.Seq = res.Observe(mr.Order)
 		}
-		if had {
-			pins = append(pins, pinnedOrder{seq: mo.Seq, prior: old.Prior})
-		}
-		r.stats.orders++
-		r.stats.lines += int64(len(mo.Order.Lines))
 		if err := w.Write(&mo); err != nil {
 			w.Close()
 			return err
 		}
 	}
-	if err := w.Close(); err != nil {
-		return err
+	return w.Close()
+}
+
+// writeMonths writes months two at a time: a month's last row group is
+// encoded and compressed while the next month's rows are decoded, so the
+// cores are not left idle at every month's end.
+func (r *importRun) writeMonths(months []string, result *dedupe.Result) error {
+	const inFlight = 2
+	next := make(chan string)
+	errs := make(chan error, inFlight)
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	for range inFlight {
+		go func() {
+			var first error
+			for m := range next {
+				if first == nil && ctx.Err() == nil {
+					if first = r.writeMonth(m, result); first != nil {
+						cancel()
+					}
+				}
+			}
+			errs <- first
+		}()
 	}
-	r.merged[month] = filepath.Join(r.spool, "merged-"+month+".spool")
-	if !touched {
-		r.untouched[month] = pins
+	for _, m := range months {
+		if ctx.Err() != nil {
+			break
+		}
+		tuneMemoryLimit()
+		next <- m
 	}
-	return nil
+	close(next)
+	var err error
+	for range inFlight {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	if err == nil {
+		err = r.ctx.Err()
+	}
+	return err
 }
 
 // writeMonth writes one month's orders and lines with their customer ids.

@@ -3,6 +3,7 @@ package cmd
 import (
 	"io"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -19,10 +20,17 @@ type progress struct {
 	bar     *progressbar.ProgressBar
 	bytes   bool
 	pending int
+	busy    *atomic.Bool // released by Finish
 }
 
-func newProgress(g *globalOptions, path string, size int64, connector string) *progress {
-	return &progress{enabled: g.interactive(), out: g.stderr, desc: filepath.Base(path) + " (" + connector + ")", size: size}
+// newProgress draws a bar when busy is free and holds it until Finish:
+// files read side by side would otherwise draw over each other.
+func newProgress(g *globalOptions, busy *atomic.Bool, path string, size int64, connector string) *progress {
+	p := &progress{out: g.stderr, desc: filepath.Base(path) + " (" + connector + ")", size: size}
+	if g.interactive() && busy.CompareAndSwap(false, true) {
+		p.enabled, p.busy = true, busy
+	}
+	return p
 }
 
 func (p *progress) newBar(max int64, bytes bool) {
@@ -75,5 +83,9 @@ func (p *progress) AddRows(n int) {
 func (p *progress) Finish() {
 	if p.bar != nil {
 		p.bar.Finish()
+	}
+	if p.busy != nil {
+		p.busy.Store(false)
+		p.busy = nil
 	}
 }

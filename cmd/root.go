@@ -27,6 +27,7 @@ type globalOptions struct {
 	asOf      string
 	logFormat string
 	quiet     bool
+	verbose   bool
 
 	stdin  io.Reader
 	stdout io.Writer
@@ -99,6 +100,7 @@ as it is.`,
 	f.StringVar(&g.asOf, "as-of", "", "the date customer segments are computed for (YYYY-MM-DD; default today)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
+	f.BoolVarP(&g.verbose, "verbose", "v", false, "also log how long each stage of a run takes")
 	f.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
 	f.MarkHidden("cpuprofile")
 	root.AddCommand(
@@ -144,8 +146,11 @@ func (g *globalOptions) setup() error {
 		g.stopCPU = func() { pprof.StopCPUProfile(); f.Close() }
 	}
 	level := slog.LevelInfo
-	if g.quiet {
+	switch {
+	case g.quiet:
 		level = slog.LevelError
+	case g.verbose:
+		level = slog.LevelDebug
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if g.logFormat == "json" {

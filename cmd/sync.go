@@ -153,6 +153,7 @@ func (r *importRun) syncFiles(sr *sourceRun) error {
 		sr.err = err
 		return nil
 	}
+	var jobs []readJob
 	for _, path := range matches {
 		if st, err := os.Stat(path); err != nil || st.IsDir() {
 			continue
@@ -166,14 +167,11 @@ func (r *importRun) syncFiles(sr *sourceRun) error {
 			sr.skipped++
 			continue
 		}
-		in := &input{path: path}
+		in := r.addInput(path)
 		sr.inputs = append(sr.inputs, in)
-		r.route(in, reader)
-		if err := r.readFile(in, connectors.File{Path: path, Account: sr.cfg.Account, Options: sr.cfg.Options}); err != nil {
-			return err
-		}
+		jobs = append(jobs, readJob{in: in, forced: reader, file: connectors.File{Path: path, Account: sr.cfg.Account, Options: sr.cfg.Options}})
 	}
-	return nil
+	return r.readFiles(jobs)
 }
 
 // saveSourceState records what the committed run read of a source.

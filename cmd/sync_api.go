@@ -50,13 +50,13 @@ func (r *importRun) syncAPI(sr *sourceRun) error {
 		Until:    until,
 		Tokens:   &fileTokenStore{path: filepath.Join(r.g.out, stateDir, "tokens", sr.cfg.Name+".json")},
 	}
-	in := &input{path: "api:" + sr.cfg.Name, rank: "2" + r.now.Format(time.RFC3339Nano)}
+	in := r.addInput("api:" + sr.cfg.Name)
+	in.rank = "2" + r.now.Format(time.RFC3339Nano)
 	in.match.Connector, in.match.Layout = sr.cfg.Connector, "api"
-	r.inputs = append(r.inputs, in)
 	sr.inputs = append(sr.inputs, in)
-	bar := newProgress(r.g, sr.cfg.Name, -1, sr.cfg.Connector)
+	bar := newProgress(r.g, &r.barBusy, sr.cfg.Name, -1, sr.cfg.Connector)
 	defer bar.Finish()
-	if err := r.consume(in, puller.Pull(r.ctx, src), bar); err != nil {
+	if err := r.consume(r.ctx, in, puller.Pull(r.ctx, src), bar); err != nil {
 		return err
 	}
 	if in.failed() {

@@ -57,6 +57,7 @@ type RowFunc func(row tabular.Row, emit Emit) bool
 // flush for what is still being assembled, and ends with the stream's error.
 func StreamRows(ctx context.Context, source, file, sheet string, rows tabular.Rows, fn RowFunc, flush func(Emit) bool) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
+		rows := prefetch(rows)
 		defer rows.Close()
 		consumed := 0
 		emit := func(r Record) bool {
@@ -144,4 +145,96 @@ func (d *dataRows) Next() bool {
 		}
 	}
 	return false
+}
+
+// prefetchBatch is how many rows the reading goroutine hands over at once:
+// enough to make the hand-over cost nothing per row, few enough that a
+// batch of the widest export stays well under a megabyte of cell headers.
+const prefetchBatch = 512
+
+// prefetch reads rows in a goroutine of its own, a few batches ahead, so
+// that splitting the file (CSV fields, worksheet XML) and turning rows into
+// orders run on two cores. Rows come in the same order with the same
+// numbers, problems and error; cells stay valid after the next Next, since
+// each batch gets its own slices. Close stops the goroutine before it
+// closes the underlying stream.
+func prefetch(rows tabular.Rows) tabular.Rows {
+	p := &prefetched{src: rows, batches: make(chan []tabular.Row, 2), stop: make(chan struct{}), done: make(chan struct{})}
+	go p.run()
+	return p
+}
+
+type prefetched struct {
+	src     tabular.Rows
+	batches chan []tabular.Row
+	stop    chan struct{}
+	done    chan struct{} // closed when run returns; src is then idle
+	err     error         // src.Err(), read after done
+
+	cur    []tabular.Row
+	i      int
+	ended  bool // Next returned false
+	closed bool
+}
+
+func (p *prefetched) run() {
+	defer close(p.done)
+	defer close(p.batches)
+	for {
+		batch := make([]tabular.Row, 0, prefetchBatch)
+		var cells []string
+		for len(batch) < prefetchBatch && p.src.Next() {
+			row := p.src.Row()
+			// One backing array per batch, not one per row.
+			if cap(cells)-len(cells) < len(row.Cells) {
+				cells = make([]string, 0, max(len(row.Cells)*prefetchBatch/4, len(row.Cells)))
+			}
+			start := len(cells)
+			cells = append(cells, row.Cells...)
+			row.Cells = cells[start:len(cells):len(cells)]
+			batch = append(batch, row)
+		}
+		if len(batch) == 0 {
+			p.err = p.src.Err()
+			return
+		}
+		select {
+		case p.batches <- batch:
+		case <-p.stop:
+			return
+		}
+	}
+}
+
+func (p *prefetched) Next() bool {
+	p.i++
+	for p.i >= len(p.cur) {
+		b, ok := <-p.batches
+		if !ok {
+			p.cur, p.i, p.ended = nil, 0, true
+			return false
+		}
+		p.cur, p.i = b, 0
+	}
+	return true
+}
+
+func (p *prefetched) Row() tabular.Row { return p.cur[p.i] }
+
+// Err is the stream's error once Next has returned false.
+func (p *prefetched) Err() error {
+	if !p.ended {
+		return nil
+	}
+	<-p.done
+	return p.err
+}
+
+func (p *prefetched) Close() error {
+	if !p.closed {
+		p.closed = true
+		close(p.stop)
+		<-p.done
+	}
+	return p.src.Close()
 }

@@ -35,6 +35,8 @@ func newer(a, b Sighting) bool {
 
 // MergeResult says what merging the sightings of one order did.
 type MergeResult struct {
+	// Order is the merged order: a new one, or with a single sighting that
+	// sighting's own, so copy it before changing it.
 	Order *Order
 	// Enriched is true when the latest sighting lacked a buyer detail that
 	// an earlier one had (masked after delivery, say) and it was kept.
@@ -50,8 +52,12 @@ type MergeResult struct {
 // left out later never erases one seen before; lines are united by what they
 // sell, the latest sighting's version winning.
 func Merge(sightings []Sighting) MergeResult {
-	if len(sightings) == 0 {
+	switch len(sightings) {
+	case 0:
 		return MergeResult{}
+	case 1:
+		// Most orders are seen once, and need no copy.
+		return MergeResult{Order: sightings[0].Order}
 	}
 	// Latest first; the sort is stable and total, so input order never
 	// matters.
