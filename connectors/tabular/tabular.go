@@ -31,7 +31,7 @@ type Limits struct {
 	MaxCellBytes   int   // one cell
 	MaxRecordBytes int   // one CSV record (all its cells)
 	MaxUnzipBytes  int64 // an XLSX file once unzipped
-	MaxXMLBytes    int64 // one worksheet XML held in memory before excelize streams it from disk
+	MaxXMLBytes    int64 // one XML part read whole (an XLSX workbook's sheet list and relationships; sheets and shared strings are streamed)
 }
 
 // DefaultLimits are generous for real exports (the largest real cells are
