@@ -29,11 +29,10 @@ func (res *Result) CustomerID(source, account, orderID string) string {
 // in constant time; "" for 0 or an unknown handle.
 func (res *Result) CustomerOf(h uint32) string {
 	s := res.s
-	if h == 0 || int(h) > len(s.obsPos) {
+	if h == 0 || int(h) > len(s.obsCust) {
 		return ""
 	}
-	o := s.obsPos[h-1]
-	return s.custs[s.compCust[s.compOf[o]]].id
+	return s.custs[s.obsCust[h-1]].id
 }
 
 func (s *state) lookup(source, account, orderID string) (uint32, bool) {
