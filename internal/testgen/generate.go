@@ -73,12 +73,6 @@ func Generate(cfg Config) (*Result, error) {
 	if c.OutDir == "" {
 		return nil, errors.New("testgen: OutDir is empty")
 	}
-	for i, name := range c.Layouts {
-		l := layoutByName(name)
-		if l.maxRows >= 0 && c.rowsFor(i) > l.maxRows {
-			return nil, fmt.Errorf("testgen: layout %s is an XLSX sheet and holds at most %d data rows, %d asked", name, l.maxRows, c.rowsFor(i))
-		}
-	}
 	if err := os.MkdirAll(c.OutDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -102,11 +96,11 @@ func Generate(cfg Config) (*Result, error) {
 
 	for i, name := range c.Layouts {
 		lay := layoutByName(name)
-		st, err := writeLayout(&c, lay, c.rowsFor(i), pop, cat, truth, &res.Orders)
+		files, err := writeLayout(&c, lay, c.rowsFor(i), pop, cat, truth, &res.Orders)
 		if err != nil {
 			return nil, fmt.Errorf("testgen: %s: %w", name, err)
 		}
-		res.Files = append(res.Files, st)
+		res.Files = append(res.Files, files...)
 		if name == LayoutPtBRCSV {
 			if err := os.WriteFile(filepath.Join(c.OutDir, MappingFile), []byte(ptbrMapping), 0o644); err != nil {
 				return nil, err
@@ -134,32 +128,65 @@ func Generate(cfg Config) (*Result, error) {
 	return res, nil
 }
 
-func writeLayout(c *Config, lay *layout, rows int, pop []Person, cat *catalog, truth *csv.Writer, count *int) (FileStats, error) {
-	st := FileStats{File: lay.file(c), Layout: lay.name, Source: lay.source, Account: Account}
-	if lay.hasNet {
-		st.NetTotal = new(int64)
+// writeLayout writes a layout's rows, in as many files as its format needs:
+// a sheet ends at 1,048,576 rows, so a bigger XLSX export is split the way
+// a seller splits it, into parts named NAME_part2.xlsx, NAME_part3.xlsx…,
+// each ending on a purchase boundary.
+func writeLayout(c *Config, lay *layout, rows int, pop []Person, cat *catalog, truth *csv.Writer, count *int) ([]FileStats, error) {
+	var files []FileStats
+	var w rowWriter
+	var st FileStats
+	open := func() error {
+		st = FileStats{File: partName(lay.file(c), len(files)+1), Layout: lay.name, Source: lay.source, Account: Account}
+		if lay.hasNet {
+			st.NetTotal = new(int64)
+		}
+		var err error
+		w, err = lay.open(filepath.Join(c.OutDir, st.File), c)
+		return err
 	}
-	w, err := lay.open(filepath.Join(c.OutDir, st.File), c)
-	if err != nil {
-		return st, err
+	if err := open(); err != nil {
+		return nil, err
 	}
 	g := newGen(c, lay, rows, pop, cat)
 	rec := make([]string, 4)
 	for g.next() {
 		p := &g.p
+		if lay.maxRows >= 0 && st.Rows > 0 && st.Rows+p.rows > lay.maxRows {
+			if err := w.close(); err != nil {
+				return nil, err
+			}
+			files = append(files, st)
+			if err := open(); err != nil {
+				return nil, err
+			}
+		}
 		if err := w.write(p); err != nil {
 			w.close()
-			return st, err
+			return nil, err
 		}
 		g.addStats(&st, p)
 		for i := range p.orders {
 			rec[0], rec[1], rec[2], rec[3] = lay.source, Account, p.orders[i].id, p.buyer.ID
 			if err := truth.Write(rec); err != nil {
 				w.close()
-				return st, err
+				return nil, err
 			}
 			*count++
 		}
 	}
-	return st, w.close()
+	if err := w.close(); err != nil {
+		return nil, err
+	}
+	return append(files, st), nil
+}
+
+// partName names the n-th file of a layout: the first keeps the export's
+// own name.
+func partName(name string, n int) string {
+	if n == 1 {
+		return name
+	}
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s_part%d%s", name[:len(name)-len(ext)], n, ext)
 }

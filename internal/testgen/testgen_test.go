@@ -379,11 +379,46 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("%+v accepted", c)
 		}
 	}
-	if _, err := Generate(Config{Layouts: []string{LayoutTikTok}, Lines: 2_000_000, OutDir: t.TempDir()}); err == nil {
-		t.Error("an XLSX layout accepted more rows than a sheet holds")
-	}
 	if _, err := Generate(Config{}); err == nil {
 		t.Error("Generate without OutDir succeeded")
+	}
+}
+
+// TestSheetOverflowSplitsFiles shrinks the sheet size so that a layout
+// needs several files, as an export past 1,048,576 rows does.
+func TestSheetOverflowSplitsFiles(t *testing.T) {
+	for _, name := range []string{LayoutMercadoLivre, LayoutShopeeAll} {
+		t.Run(name, func(t *testing.T) {
+			lay := layoutByName(name)
+			saved := lay.maxRows
+			lay.maxRows = 100
+			defer func() { lay.maxRows = saved }()
+			dir := t.TempDir()
+			res, err := Generate(Config{Seed: 3, People: 50, Lines: 450, Layouts: []string{name}, Noise: "none", OutDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Files) < 5 {
+				t.Fatalf("%d files for 450 rows of at most 100", len(res.Files))
+			}
+			rows, orders := 0, 0
+			for i, f := range res.Files {
+				if f.Rows > 100 || f.Rows == 0 {
+					t.Errorf("%s holds %d rows", f.File, f.Rows)
+				}
+				if want := partName(res.Files[0].File, i+1); f.File != want {
+					t.Errorf("file %d is %s, want %s", i+1, f.File, want)
+				}
+				if _, err := os.Stat(filepath.Join(dir, f.File)); err != nil {
+					t.Error(err)
+				}
+				rows += f.Rows
+				orders += f.Orders
+			}
+			if rows != 450 || orders != res.Orders {
+				t.Errorf("files hold %d rows and %d orders, want 450 and %d", rows, orders, res.Orders)
+			}
+		})
 	}
 }
 
