@@ -73,6 +73,7 @@ type ParquetFile[T any] struct {
 	af   *AtomicFile
 	out  *hashingWriter
 	w    *parquet.GenericWriter[T]
+	buf  []parquet.Row // reused by write
 	rows int64
 	err  error
 	sum  string
@@ -136,9 +137,34 @@ func (p *ParquetFile[T]) Write(rows []T) error {
 	return nil
 }
 
+// write turns each row into column values one by one and hands them over
+// in batches. parquet-go's own batch path (GenericWriter.Write) decides
+// which values of an optional column are null with a bitmap scan that
+// misplaces the boundary between runs of nulls and non-nulls (parquet-go
+// v0.32.0, column_buffer_write.go writeRowsFuncOfOptional): an empty
+// payment_method after a filled one came out as "" instead of NULL. The
+// per-row path (Schema.Deconstruct) checks each value on its own.
 func (p *ParquetFile[T]) write(rows []T) (n int, err error) {
 	defer recoverInto(&err)
-	return p.w.Write(rows)
+	schema := p.w.Schema()
+	const batch = 256
+	for len(rows) > 0 {
+		k := min(batch, len(rows))
+		if cap(p.buf) < k {
+			p.buf = make([]parquet.Row, batch)
+		}
+		buf := p.buf[:k]
+		for i := range buf {
+			buf[i] = schema.Deconstruct(buf[i][:0], &rows[i])
+		}
+		m, err := p.w.WriteRows(buf)
+		n += m
+		if err != nil {
+			return n, err
+		}
+		rows = rows[k:]
+	}
+	return n, nil
 }
 
 // Commit writes the footer and moves the file into place. A file that got no
