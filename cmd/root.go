@@ -40,6 +40,7 @@ type globalOptions struct {
 	started bool
 
 	cpuProfile string
+	memProfile string
 	stopCPU    func()
 
 	// protect applies --pii to what is written.
@@ -103,6 +104,8 @@ as it is.`,
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "also log how long each stage of a run takes")
 	f.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
 	f.MarkHidden("cpuprofile")
+	f.StringVar(&g.memProfile, "memprofile", "", "write a heap profile (pprof) to this file when identity resolution starts, the run's peak")
+	f.MarkHidden("memprofile")
 	root.AddCommand(
 		newImportCommand(g),
 		newSyncCommand(g),

@@ -65,6 +65,20 @@ func (w *spoolWriter[T]) Close() error {
 // readSpool calls fn for every value of a spool file. Each value is
 // decoded afresh; its strings share one allocation per value.
 func readSpool[T any](path string, fn func(*T) error) error {
+	return eachPayload(path, func(raw []byte) error {
+		var v T
+		d := decoder{s: string(raw)}
+		decodeValue(&d, &v)
+		if d.err != nil {
+			return fmt.Errorf("read scratch file %s: %w", filepath.Base(path), d.err)
+		}
+		return fn(&v)
+	})
+}
+
+// eachPayload calls fn with the undecoded payload of every value of a
+// spool file; the slice is reused.
+func eachPayload(path string, fn func(payload []byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -90,16 +104,21 @@ func readSpool[T any](path string, fn func(*T) error) error {
 		if _, err := io.ReadFull(br, raw); err != nil {
 			return fmt.Errorf("read scratch file %s: %w", filepath.Base(path), err)
 		}
-		var v T
-		d := decoder{s: string(raw)}
-		decodeValue(&d, &v)
-		if d.err != nil {
-			return fmt.Errorf("read scratch file %s: %w", filepath.Base(path), d.err)
-		}
-		if err := fn(&v); err != nil {
+		if err := fn(raw); err != nil {
 			return err
 		}
 	}
+}
+
+// writePayload appends an already encoded value.
+func (w *spoolWriter[T]) writePayload(payload []byte) error {
+	w.n++
+	k := binary.PutUvarint(w.hdr[:], uint64(len(payload)))
+	if _, err := w.buf.Write(w.hdr[:k]); err != nil {
+		return err
+	}
+	_, err := w.buf.Write(payload)
+	return err
 }
 
 // encodeValue appends the payload of one spooled value.
