@@ -567,9 +567,18 @@ func (r *importRun) build() error {
 		return fmt.Errorf("resolve customers: %w", err)
 	}
 	stage("resolve")
+	// Customers first: after them only each order's customer id is
+	// needed, and the rest of the resolution, most of the run's memory,
+	// can go before the orders are written.
+	if err := r.writeCustomers(result); err != nil {
+		return err
+	}
+	stage("write customers")
+	handles := result.Handles()
+	result = nil
 	var rewrite []string
 	for _, m := range months {
-		if !r.unchangedMonth(m, result) {
+		if !r.unchangedMonth(m, handles) {
 			rewrite = append(rewrite, m)
 			continue
 		}
@@ -583,15 +592,11 @@ func (r *importRun) build() error {
 		}
 		r.stats.keptMonths++
 	}
-	if err := r.writeMonths(rewrite, result); err != nil {
+	if err := r.writeMonths(rewrite, handles); err != nil {
 		return err
 	}
 	r.stats.months = len(months)
 	stage("write orders")
-	if err := r.writeCustomers(result); err != nil {
-		return err
-	}
-	stage("write customers")
 	return r.writeRejects()
 }
 
@@ -637,7 +642,7 @@ func (r *importRun) latestInput(s []normalize.Sighting) *input {
 
 // unchangedMonth reports whether a month the dataset already has got no
 // new sighting and kept every order with its customer.
-func (r *importRun) unchangedMonth(month string, result *dedupe.Result) bool {
+func (r *importRun) unchangedMonth(month string, result *dedupe.Handles) bool {
 	pins, ok := r.untouched[month]
 	if !ok || !r.prevMonths[month] || !r.hasPartition("orders", month) || !r.hasPartition("order_items", month) {
 		return false
@@ -1053,7 +1058,7 @@ func (r *importRun) spoolMerged(w *spoolWriter[mergedOrder], mm *mergedMonth) (*
 // writeMonths writes months two at a time: a month's last row group is
 // encoded and compressed while the next month's rows are decoded, so the
 // cores are not left idle at every month's end.
-func (r *importRun) writeMonths(months []string, result *dedupe.Result) error {
+func (r *importRun) writeMonths(months []string, result *dedupe.Handles) error {
 	const inFlight = 2
 	next := make(chan string)
 	errs := make(chan error, inFlight)
@@ -1095,7 +1100,7 @@ func (r *importRun) writeMonths(months []string, result *dedupe.Result) error {
 // writeMonth writes one month's orders and lines with their customer ids.
 // Decoding the spool and encoding each table run in three goroutines, so
 // the two cores share the Parquet encoding and compression.
-func (r *importRun) writeMonth(month string, result *dedupe.Result) error {
+func (r *importRun) writeMonth(month string, result *dedupe.Handles) error {
 	part := "ordered_month=" + month
 	orders, err := output.CreateTable[output.OrderRow](r.tx, "orders", part, r.fileOptions()...)
 	if err != nil {

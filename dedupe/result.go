@@ -25,6 +25,32 @@ func (res *Result) CustomerID(source, account, orderID string) string {
 	return res.s.custs[res.s.compCust[res.s.compOf[o]]].id
 }
 
+// Handles is the part of a Result that CustomerOf needs: an import keeps
+// it to write orders after the customers, and lets the rest of the
+// resolution (orders, identifiers, histories: most of its memory) go.
+type Handles struct {
+	cust []uint32 // Observe handle - 1 → index in ids
+	ids  []string
+}
+
+// Handles returns the customer of every Observe handle, apart from the
+// Result.
+func (res *Result) Handles() *Handles {
+	ids := make([]string, len(res.s.custs))
+	for i := range res.s.custs {
+		ids[i] = res.s.custs[i].id
+	}
+	return &Handles{cust: res.s.obsCust, ids: ids}
+}
+
+// CustomerOf is Result.CustomerOf.
+func (h *Handles) CustomerOf(handle uint32) string {
+	if handle == 0 || int(handle) > len(h.cust) {
+		return ""
+	}
+	return h.ids[h.cust[handle-1]]
+}
+
 // CustomerOf returns the customer of the order whose Observe returned h,
 // in constant time; "" for 0 or an unknown handle.
 func (res *Result) CustomerOf(h uint32) string {

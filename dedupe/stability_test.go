@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -324,5 +325,29 @@ func TestEarlierMergesFollowLaterOnes(t *testing.T) {
 func TestOrderRecordSize(t *testing.T) {
 	if n := unsafe.Sizeof(orderRec{}); n > 48 {
 		t.Fatalf("orderRec is %d bytes", n)
+	}
+}
+
+// TestHandlesMatchResult checks that the Handles kept after a Result is
+// let go give every order the customer the Result gives it.
+func TestHandlesMatchResult(t *testing.T) {
+	r := NewResolver(Options{})
+	var hs []uint32
+	for i := range 50 {
+		hs = append(hs, r.Observe(mk("shopee", fmt.Sprint("o", i), i%28+1, cpf(cpfOf(i%7)), name(fmt.Sprint("Pessoa ", i%7)))))
+	}
+	hs = append(hs, r.Observe(mk("shopee", "", 1))) // no id: handle 0
+	res, err := r.Resolve(asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := res.Handles()
+	for _, x := range append(hs, 0, uint32(len(hs)+10)) {
+		if got, want := h.CustomerOf(x), res.CustomerOf(x); got != want {
+			t.Fatalf("handle %d: Handles say %q, Result %q", x, got, want)
+		}
+	}
+	if h.CustomerOf(hs[0]) == "" || h.CustomerOf(hs[0]) != h.CustomerOf(hs[7]) {
+		t.Fatal("orders of one CPF do not share a customer")
 	}
 }
