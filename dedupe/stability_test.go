@@ -334,7 +334,7 @@ func TestHandlesMatchResult(t *testing.T) {
 	r := NewResolver(Options{})
 	var hs []uint32
 	for i := range 50 {
-		hs = append(hs, r.Observe(mk("shopee", fmt.Sprint("o", i), i%28+1, cpf(cpfOf(i%7)), name(fmt.Sprint("Pessoa ", i%7)))))
+		hs = append(hs, r.Observe(mk("shopee", fmt.Sprint("o", i), i%28+1, cpf(cpfOf(1000+i%7)), name(fmt.Sprint("Pessoa ", i%7)))))
 	}
 	hs = append(hs, r.Observe(mk("shopee", "", 1))) // no id: handle 0
 	res, err := r.Resolve(asOf)
