@@ -117,6 +117,9 @@ type importRun struct {
 	// prevMonths are the months the dataset already has.
 	prevMonths map[string]bool
 	lock       *datasetLock
+	// stopGovernor ends the goroutine that keeps the soft memory limit
+	// ahead of the live heap.
+	stopGovernor func()
 	// mu guards rankOf while files are read side by side.
 	mu sync.Mutex
 	// barBusy is held by the file whose progress bar is on screen; files
@@ -190,6 +193,29 @@ func tuneMemoryLimit() {
 	debug.SetMemoryLimit(max(softMemoryLimit, live*3/2))
 }
 
+// governMemory keeps the soft memory limit ahead of the live heap for the
+// whole run, until stop is called. Setting it only between stages was not
+// enough: where the live heap grew within a stage to near the limit (the
+// resolver's result, two busy months being written), the collector ran
+// almost without pause and a 10M-line import took 350 s instead of 217 s.
+func governMemory() (stop func()) {
+	tuneMemoryLimit()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				tuneMemoryLimit()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 // startRun takes the dataset's lock, sweeps what a killed run left, and
 // opens a transaction and a scratch folder. close undoes what finish did
 // not commit.
@@ -213,7 +239,7 @@ func startRun(ctx context.Context, g *globalOptions, command string) (*importRun
 		return nil, err
 	}
 	r := &importRun{g: g, ctx: ctx, now: now, asOf: g.asOfDate(), ds: ds, runID: newRunID(now), prevMonths: map[string]bool{}, untouched: map[string][]pinnedOrder{}, rankOf: map[string]*input{}, lock: lock}
-	tuneMemoryLimit()
+	r.stopGovernor = governMemory()
 	r.tx = ds.Begin(r.runID)
 	if r.spool, err = os.MkdirTemp(g.out, spoolPrefix); err != nil {
 		r.close()
@@ -224,6 +250,7 @@ func startRun(ctx context.Context, g *globalOptions, command string) (*importRun
 
 // close rolls back what was not committed and releases the lock.
 func (r *importRun) close() {
+	r.stopGovernor()
 	r.tx.Rollback()
 	if r.spool != "" {
 		os.RemoveAll(r.spool)
@@ -681,7 +708,7 @@ type pinnedOrder struct {
 	prior string
 }
 
-// monthSightings is one month's spooled orders, grouped by order key.
+// monthSightings is one month part's spooled orders, grouped by order key.
 type monthSightings struct {
 	sightings map[string][]normalize.Sighting
 	prev      map[string]*spooledOrder
@@ -916,7 +943,6 @@ func (r *importRun) mergeMonths(months []string, byMonth map[string][]string, re
 			if mm.err != nil {
 				return mm.err
 			}
-			tuneMemoryLimit()
 			if mm.bucket == 0 {
 				cur = monthChanges{month: mm.month}
 			}
@@ -943,7 +969,7 @@ func (r *importRun) mergeMonths(months []string, byMonth map[string][]string, re
 	return err
 }
 
-// mergeSightings merges each order's sightings of one month. It reads the
+// mergeSightings merges each order's sightings of one month part. It reads the
 // run's settings only, so it runs beside the resolver.
 func (r *importRun) mergeSightings(mm *mergedMonth, ms *monthSightings) {
 	mm.orders = make([]mergedSighting, 0, len(ms.keys))
@@ -974,8 +1000,9 @@ func (r *importRun) mergeSightings(mm *mergedMonth, ms *monthSightings) {
 	}
 }
 
-// observeMonth tells the resolver of a month's orders, in key order so that
-// customer ids never depend on timing, and counts them.
+// observeMonth tells the resolver of a month part's orders, in key order
+// so that customer ids never depend on timing, counts them, and adds what
+// it learns of the month to month.
 func (r *importRun) observeMonth(mm *mergedMonth, res *dedupe.Resolver, month *monthChanges) {
 	month.touched = month.touched || mm.touched
 	for i := range mm.orders {
@@ -1081,7 +1108,6 @@ func (r *importRun) writeMonths(months []string, result *dedupe.Handles) error {
 		if ctx.Err() != nil {
 			break
 		}
-		tuneMemoryLimit()
 		next <- m
 	}
 	close(next)
