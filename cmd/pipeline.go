@@ -314,37 +314,42 @@ type readJob struct {
 // scratch-disk failure stops the others.
 func (r *importRun) readFiles(jobs []readJob) error {
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	if workers <= 1 {
-		for _, j := range jobs {
-			r.route(j.in, j.forced)
-			if err := r.readFile(j.in, j.file); err != nil {
-				return err
-			}
-		}
-		return nil
+	return eachConcurrently(r.ctx, workers, jobs, func(ctx context.Context, j readJob) error {
+		r.route(j.in, j.forced)
+		return r.readFile(ctx, j.in, j.file)
+	})
+}
+
+// eachConcurrently calls fn for every item, at most workers at a time. The
+// first error cancels the context later calls get, and is returned rather
+// than the cancellations it caused; items not started by then are skipped.
+func eachConcurrently[T any](parent context.Context, workers int, items []T, fn func(context.Context, T) error) error {
+	if len(items) == 0 {
+		return parent.Err()
 	}
-	ctx, cancel := context.WithCancel(r.ctx)
+	workers = max(1, workers)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	next := make(chan readJob)
+	next := make(chan T)
 	errs := make(chan error, workers)
 	for range workers {
 		go func() {
 			var first error
-			for j := range next {
-				if first != nil || ctx.Err() != nil {
-					continue
-				}
-				r.route(j.in, j.forced)
-				if err := r.readFileCtx(ctx, j.in, j.file); err != nil {
-					first = err
-					cancel()
+			for it := range next {
+				if first == nil && ctx.Err() == nil {
+					if first = fn(ctx, it); first != nil {
+						cancel()
+					}
 				}
 			}
 			errs <- first
 		}()
 	}
-	for _, j := range jobs {
-		next <- j
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- it
 	}
 	close(next)
 	var err error
@@ -354,7 +359,7 @@ func (r *importRun) readFiles(jobs []readJob) error {
 		}
 	}
 	if err == nil {
-		err = r.ctx.Err()
+		err = parent.Err()
 	}
 	return err
 }
@@ -398,11 +403,7 @@ func hashFile(path string) (string, error) {
 }
 
 // readFile is pass 1 for one routed file.
-func (r *importRun) readFile(in *input, f connectors.File) error {
-	return r.readFileCtx(r.ctx, in, f)
-}
-
-func (r *importRun) readFileCtx(ctx context.Context, in *input, f connectors.File) error {
+func (r *importRun) readFile(ctx context.Context, in *input, f connectors.File) error {
 	if in.failed() {
 		r.g.log.Error("cannot read file", "file", in.path, "error", in.err)
 		return nil
@@ -1086,41 +1087,9 @@ func (r *importRun) spoolMerged(w *spoolWriter[mergedOrder], mm *mergedMonth) (*
 // encoded and compressed while the next month's rows are decoded, so the
 // cores are not left idle at every month's end.
 func (r *importRun) writeMonths(months []string, result *dedupe.Handles) error {
-	const inFlight = 2
-	next := make(chan string)
-	errs := make(chan error, inFlight)
-	ctx, cancel := context.WithCancel(r.ctx)
-	defer cancel()
-	for range inFlight {
-		go func() {
-			var first error
-			for m := range next {
-				if first == nil && ctx.Err() == nil {
-					if first = r.writeMonth(m, result); first != nil {
-						cancel()
-					}
-				}
-			}
-			errs <- first
-		}()
-	}
-	for _, m := range months {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- m
-	}
-	close(next)
-	var err error
-	for range inFlight {
-		if e := <-errs; e != nil && err == nil {
-			err = e
-		}
-	}
-	if err == nil {
-		err = r.ctx.Err()
-	}
-	return err
+	return eachConcurrently(r.ctx, 2, months, func(_ context.Context, m string) error {
+		return r.writeMonth(m, result)
+	})
 }
 
 // writeMonth writes one month's orders and lines with their customer ids.
