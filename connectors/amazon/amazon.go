@@ -86,7 +86,7 @@ var layouts = []connectors.Layout{{
 	Signature: []string{"amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
 		"fulfillment-channel", "sales-channel", "ship-service-level", "product-name", "sku", "asin", "item-status",
 		"quantity", "currency", "item-price", "ship-city", "ship-state", "ship-postal-code", "ship-country"},
-	Required: []string{"amazon-order-id", "purchase-date", "order-status", "quantity", "item-price"},
+	Required: tabular.RequiredNames(columns),
 }}
 
 func (connector) Info() connectors.Info {

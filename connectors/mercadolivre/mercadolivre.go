@@ -103,19 +103,9 @@ var layouts = []connectors.Layout{{
 		"Mês de faturamento das suas tarifas", "SKU", "# de anúncio", "Título do anúncio", "Variação",
 		"Preço unitário de venda do anúncio (BRL)", "Dados pessoais ou da empresa", "Tipo e número do documento",
 		"Comprador", "CPF", "Cidade", "CEP", "Forma de entrega"},
-	Required:    requiredNames(),
+	Required:    tabular.RequiredNames(columns),
 	Description: `Mercado Livre "Vendas BR" report (XLSX)`,
 }}
-
-func requiredNames() []string {
-	var out []string
-	for _, c := range columns {
-		if c.Required {
-			out = append(out, c.Names[0])
-		}
-	}
-	return out
-}
 
 func (connector) Info() connectors.Info {
 	return connectors.Info{

@@ -118,26 +118,16 @@ var layouts = []connectors.Layout{{
 	Kind:        "xlsx",
 	Sheet:       "orders",
 	Signature:   append(slices.Clone(signature), "Cancelar Motivo"),
-	Required:    requiredNames(),
+	Required:    tabular.RequiredNames(columns),
 	Description: "Shopee Order.all export (XLSX, all orders)",
 }, {
 	Name:        "order-toship",
 	Kind:        "xlsx",
 	Sheet:       "orders",
 	Signature:   signature,
-	Required:    requiredNames(),
+	Required:    tabular.RequiredNames(columns),
 	Description: "Shopee Order.toship export (XLSX, orders to ship)",
 }}
-
-func requiredNames() []string {
-	var out []string
-	for _, c := range columns {
-		if c.Required {
-			out = append(out, c.Names[0])
-		}
-	}
-	return out
-}
 
 func (connector) Info() connectors.Info {
 	return connectors.Info{

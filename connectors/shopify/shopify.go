@@ -103,7 +103,7 @@ var layouts = []connectors.Layout{{
 	Signature: []string{"Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Currency", "Subtotal",
 		"Shipping", "Taxes", "Total", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price",
 		"Lineitem sku", "Billing Name", "Shipping Name"},
-	Required: []string{"Name", "Total", "Created at", "Lineitem quantity", "Lineitem price"},
+	Required: tabular.RequiredNames(columns),
 }}
 
 func (connector) Info() connectors.Info {

@@ -75,6 +75,18 @@ type Column struct {
 	Field string
 }
 
+// RequiredNames lists the first name of each required column, in order:
+// what a layout shows as the columns a file must have.
+func RequiredNames(cols []Column) []string {
+	var out []string
+	for _, c := range cols {
+		if c.Required {
+			out = append(out, c.Names[0])
+		}
+	}
+	return out
+}
+
 // MissingColumnsError lists the required columns a file lacks.
 type MissingColumnsError struct {
 	Missing []string

@@ -108,25 +108,15 @@ var layouts = []connectors.Layout{{
 	Kind:        "xlsx",
 	Sheet:       "OrderSKUList",
 	Signature:   signature,
-	Required:    requiredNames(),
+	Required:    tabular.RequiredNames(columns),
 	Description: "TikTok Shop order export (XLSX, sheet OrderSKUList)",
 }, {
 	Name:        "order-sku-list-csv",
 	Kind:        "csv",
 	Signature:   signature,
-	Required:    requiredNames(),
+	Required:    tabular.RequiredNames(columns),
 	Description: "TikTok Shop order export (CSV)",
 }}
-
-func requiredNames() []string {
-	var out []string
-	for _, c := range columns {
-		if c.Required {
-			out = append(out, c.Names[0])
-		}
-	}
-	return out
-}
 
 func (connector) Info() connectors.Info {
 	return connectors.Info{
