@@ -372,9 +372,11 @@ func (r *importRun) route(in *input, forced connectors.FileReader) {
 		return
 	}
 	in.size = st.Size()
-	if in.sha256, err = hashFile(in.path); err != nil {
-		in.err = err
-		return
+	if in.sha256 == "" { // sync hashed it already, to skip files it has read
+		if in.sha256, err = hashFile(in.path); err != nil {
+			in.err = err
+			return
+		}
 	}
 	s, err := connectors.ReadSample(in.path)
 	if err != nil {

@@ -44,14 +44,8 @@ func createSpool[T any](path string) (*spoolWriter[T], error) {
 }
 
 func (w *spoolWriter[T]) Write(v *T) error {
-	w.n++
 	w.rec = encodeValue(w.rec[:0], v)
-	k := binary.PutUvarint(w.hdr[:], uint64(len(w.rec)))
-	if _, err := w.buf.Write(w.hdr[:k]); err != nil {
-		return err
-	}
-	_, err := w.buf.Write(w.rec)
-	return err
+	return w.writePayload(w.rec)
 }
 
 func (w *spoolWriter[T]) Close() error {

@@ -168,6 +168,7 @@ func (r *importRun) syncFiles(sr *sourceRun) error {
 			continue
 		}
 		in := r.addInput(path)
+		in.sha256 = sha
 		sr.inputs = append(sr.inputs, in)
 		jobs = append(jobs, readJob{in: in, forced: reader, file: connectors.File{Path: path, Account: sr.cfg.Account, Options: sr.cfg.Options}})
 	}
