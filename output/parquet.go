@@ -143,7 +143,8 @@ func (p *ParquetFile[T]) Write(rows []T) error {
 // misplaces the boundary between runs of nulls and non-nulls (parquet-go
 // v0.32.0, column_buffer_write.go writeRowsFuncOfOptional): an empty
 // payment_method after a filled one came out as "" instead of NULL. The
-// per-row path (Schema.Deconstruct) checks each value on its own.
+// per-row path (Schema.Deconstruct, or a row type's own appendValues)
+// checks each value on its own.
 func (p *ParquetFile[T]) write(rows []T) (n int, err error) {
 	defer recoverInto(&err)
 	schema := p.w.Schema()
@@ -155,7 +156,11 @@ func (p *ParquetFile[T]) write(rows []T) (n int, err error) {
 		}
 		buf := p.buf[:k]
 		for i := range buf {
-			buf[i] = schema.Deconstruct(buf[i][:0], &rows[i])
+			if a, ok := any(&rows[i]).(rowAppender); ok {
+				buf[i] = a.appendValues(buf[i][:0])
+			} else {
+				buf[i] = schema.Deconstruct(buf[i][:0], &rows[i])
+			}
 		}
 		m, err := p.w.WriteRows(buf)
 		n += m
