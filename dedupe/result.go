@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"unsafe"
 )
 
 // Result is a resolution. Its methods only read and may be called
@@ -28,27 +29,48 @@ func (res *Result) CustomerID(source, account, orderID string) string {
 // Handles is the part of a Result that CustomerOf needs: an import keeps
 // it to write orders after the customers, and lets the rest of the
 // resolution (orders, identifiers, histories: most of its memory) go.
+//
+// The ids are kept in one byte block with offsets rather than as strings:
+// a 10M-order import keeps millions of them alive while it writes, and
+// strings would give the collector millions of pointers to trace on every
+// cycle of the write stage.
 type Handles struct {
-	cust []uint32 // Observe handle - 1 → index in ids
-	ids  []string
+	cust []uint32 // Observe handle - 1 → index in ends
+	ends []uint32 // end of each customer id in text; it starts at the previous end
+	text []byte
 }
 
 // Handles returns the customer of every Observe handle, apart from the
 // Result.
 func (res *Result) Handles() *Handles {
-	ids := make([]string, len(res.s.custs))
-	for i := range res.s.custs {
-		ids[i] = res.s.custs[i].id
+	custs := res.s.custs
+	size := 0
+	for i := range custs {
+		size += len(custs[i].id)
 	}
-	return &Handles{cust: res.s.obsCust, ids: ids}
+	h := &Handles{cust: res.s.obsCust, ends: make([]uint32, len(custs)), text: make([]byte, 0, size)}
+	for i := range custs {
+		h.text = append(h.text, custs[i].id...)
+		h.ends[i] = uint32(len(h.text))
+	}
+	return h
 }
 
-// CustomerOf is Result.CustomerOf.
+// CustomerOf is Result.CustomerOf. The string it returns shares the
+// Handles' memory, so it costs no allocation.
 func (h *Handles) CustomerOf(handle uint32) string {
 	if handle == 0 || int(handle) > len(h.cust) {
 		return ""
 	}
-	return h.ids[h.cust[handle-1]]
+	c := h.cust[handle-1]
+	start := uint32(0)
+	if c > 0 {
+		start = h.ends[c-1]
+	}
+	if start == h.ends[c] {
+		return ""
+	}
+	return unsafe.String(&h.text[start], h.ends[c]-start)
 }
 
 // CustomerOf returns the customer of the order whose Observe returned h,
