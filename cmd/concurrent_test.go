@@ -78,3 +78,19 @@ func TestEachConcurrentlyCancelled(t *testing.T) {
 		t.Fatalf("err = %v after %d calls, want context.Canceled and none", err, calls)
 	}
 }
+
+func TestMemoryLimitFor(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct{ live, want int64 }{
+		{0, softMemoryLimit},
+		{100 * mib, softMemoryLimit},     // 150 MiB is under the floor
+		{200 * mib, 300 * mib},           // 1.5× the live heap
+		{512 * mib, 768 * mib},           // where half the live heap reaches the cap
+		{1024 * mib, 1280 * mib},         // capped: live + 256 MiB, not 1.5 GiB
+		{4096 * mib, 4096*mib + 256*mib}, // the cap holds for any size
+	} {
+		if got := memoryLimitFor(tc.live); got != tc.want {
+			t.Errorf("memoryLimitFor(%d MiB) = %d MiB, want %d MiB", tc.live/mib, got/mib, tc.want/mib)
+		}
+	}
+}

@@ -176,9 +176,23 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 // the run's RSS.
 const softMemoryLimit = 256 << 20
 
-// tuneMemoryLimit sets the soft memory limit to softMemoryLimit, or to 1.5×
-// the live heap when that is larger, so a run whose live data outgrows the
-// limit (tens of millions of orders) is not made to collect without end.
+// maxHeapHeadroom caps how far above the live heap the limit is set. Half
+// the live heap is room enough to collect seldom; past 512 MiB of live data
+// (the resolver of a 10M-line import holds about 1 GiB) half would add its
+// own half gigabyte to the peak, while the data then is mostly flat arrays
+// the collector does not need to scan.
+const maxHeapHeadroom = 256 << 20
+
+// memoryLimitFor is the soft memory limit for a live heap of live bytes:
+// softMemoryLimit, or 1.5× the live heap when that is larger, but never more
+// than maxHeapHeadroom above it, so a run whose live data outgrows
+// softMemoryLimit (tens of millions of orders) is not made to collect
+// without end, nor given memory it does not need.
+func memoryLimitFor(live int64) int64 {
+	return max(softMemoryLimit, live+min(live/2, maxHeapHeadroom))
+}
+
+// tuneMemoryLimit sets the soft memory limit for the live heap now.
 // GOMEMLIMIT, when set, wins.
 func tuneMemoryLimit() {
 	if os.Getenv("GOMEMLIMIT") != "" {
@@ -190,7 +204,7 @@ func tuneMemoryLimit() {
 	if sample[0].Value.Kind() == metrics.KindUint64 {
 		live = int64(sample[0].Value.Uint64())
 	}
-	debug.SetMemoryLimit(max(softMemoryLimit, live*3/2))
+	debug.SetMemoryLimit(memoryLimitFor(live))
 }
 
 // governMemory keeps the soft memory limit ahead of the live heap for the
