@@ -105,6 +105,10 @@ func (r *Resolver) Resolve(asOf time.Time) (*Result, error) {
 // in an order that depends on their content only.
 func (s *state) sortOrders() {
 	r := s.r
+	// Only Observe looks orders up by key. Dropped before the copies below
+	// are made, the index (about a quarter of what observing holds) does not
+	// add to the peak.
+	r.orderIdx = nil
 	n := r.orderChunks.n
 	type keyed struct {
 		key uint64
@@ -126,7 +130,6 @@ func (s *state) sortOrders() {
 			chunk[i] = uint64(inv[e>>32])<<32 | e&math.MaxUint32
 		}
 	}
-	r.orderIdx = nil
 
 	nid := r.identChunks.n
 	r.idHash, r.idKind, r.idRef = make([]uint64, nid), make([]kcode, nid), make([]uint32, nid)
