@@ -18,6 +18,7 @@ func TestRowAppendersMatchDeconstruct(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	checkAppender[OrderRow](t, rng)
 	checkAppender[ItemRow](t, rng)
+	checkAppender[IdentityRow](t, rng)
 }
 
 func checkAppender[T any](t *testing.T, rng *rand.Rand) {
