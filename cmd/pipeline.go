@@ -1247,69 +1247,88 @@ func (r *importRun) fileOptions() []output.Option {
 	return []output.Option{output.WithVersion(v, c), output.WithKeyValue("orderhist.run_id", r.runID)}
 }
 
-// writeCustomers writes customers, identities and merges.
+// writeCustomers writes customers, identities and merges. The customers
+// table (building each history is most of the work) goes on one core and
+// the other two tables on the other; each table's encoding runs beside
+// the code that builds its rows.
 func (r *importRun) writeCustomers(result *dedupe.Result) error {
-	cust, err := output.CreateTable[output.CustomerRow](r.tx, "customers", "", r.fileOptions()...)
-	if err != nil {
-		return err
-	}
-	var cbuf []output.CustomerRow
-	for c := range result.Customers() {
-		row := customerRow(c)
-		protectCustomer(r.g.protect, &row, documentType(c.Document))
-		cbuf = append(cbuf, row)
-		r.stats.customers++
-		if len(cbuf) == writeBatch {
-			if err := cust.Write(cbuf); err != nil {
+	var customers, merges int64
+	jobs := []func() error{
+		func() error {
+			return writeTable(r, "customers", func(add func(output.CustomerRow) error) error {
+				for c := range result.Customers() {
+					row := customerRow(c)
+					protectCustomer(r.g.protect, &row, documentType(c.Document))
+					customers++
+					if err := add(row); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
+		func() error {
+			err := writeTable(r, "identities", func(add func(output.IdentityRow) error) error {
+				for id := range result.Identities() {
+					err := add(output.IdentityRow{
+						CustomerID: id.CustomerID, Kind: string(id.Kind), Value: id.Value, Source: id.Source,
+						FirstSeenAt: timePtr(id.FirstSeen), LastSeenAt: timePtr(id.LastSeen), OrdersCount: int32(id.OrdersCount),
+					})
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
 				return err
 			}
-			cbuf = cbuf[:0]
-		}
+			return writeTable(r, "customer_merges", func(add func(output.MergeRow) error) error {
+				for _, m := range result.Merges() {
+					merges++
+					if err := add(output.MergeRow{MergedID: m.MergedID, CustomerID: m.CustomerID, MergedAt: m.MergedAt.UTC(), Reason: m.Reason}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
 	}
-	if err := cust.Write(cbuf); err != nil {
-		return err
-	}
-	if err := cust.Commit(); err != nil {
-		return err
-	}
+	err := eachConcurrently(r.ctx, len(jobs), jobs, func(_ context.Context, job func() error) error { return job() })
+	r.stats.customers += customers
+	r.stats.merges = merges
+	return err
+}
 
-	ids, err := output.CreateTable[output.IdentityRow](r.tx, "identities", "", r.fileOptions()...)
+// writeTable creates an unpartitioned table and fills it with the rows
+// fill adds, encoding them on the table writer's goroutine. On an error
+// the table is left uncommitted, and the run's transaction discards it.
+func writeTable[T any](r *importRun, table string, fill func(add func(T) error) error) error {
+	t, err := output.CreateTable[T](r.tx, table, "", r.fileOptions()...)
 	if err != nil {
 		return err
 	}
-	var ibuf []output.IdentityRow
-	for id := range result.Identities() {
-		ibuf = append(ibuf, output.IdentityRow{
-			CustomerID: id.CustomerID, Kind: string(id.Kind), Value: id.Value, Source: id.Source,
-			FirstSeenAt: timePtr(id.FirstSeen), LastSeenAt: timePtr(id.LastSeen), OrdersCount: int32(id.OrdersCount),
-		})
-		if len(ibuf) == writeBatch {
-			if err := ids.Write(ibuf); err != nil {
-				return err
+	stop := make(chan struct{})
+	w := startTableWriter(t, stop)
+	buf := w.buffer()
+	err = fill(func(row T) error {
+		buf = append(buf, row)
+		if len(buf) >= writeBatch {
+			if buf = w.send(buf); buf == nil {
+				return w.wait()
 			}
-			ibuf = ibuf[:0]
 		}
+		return nil
+	})
+	if err == nil {
+		w.send(buf)
+	} else {
+		close(stop)
 	}
-	if err := ids.Write(ibuf); err != nil {
-		return err
+	if werr := w.wait(); err == nil {
+		err = werr
 	}
-	if err := ids.Commit(); err != nil {
-		return err
-	}
-
-	merges, err := output.CreateTable[output.MergeRow](r.tx, "customer_merges", "", r.fileOptions()...)
-	if err != nil {
-		return err
-	}
-	var mbuf []output.MergeRow
-	for _, m := range result.Merges() {
-		mbuf = append(mbuf, output.MergeRow{MergedID: m.MergedID, CustomerID: m.CustomerID, MergedAt: m.MergedAt.UTC(), Reason: m.Reason})
-	}
-	r.stats.merges = int64(len(mbuf))
-	if err := merges.Write(mbuf); err != nil {
-		return err
-	}
-	return merges.Commit()
+	return err
 }
 
 func customerRow(c dedupe.Customer) output.CustomerRow {
