@@ -819,7 +819,7 @@ func (r *importRun) splitMonth(month string, paths []string, n uint64) ([]string
 }
 
 // monthParts yields the parts of each month in order, splitting busy
-// months first; a part's spool is removed once it was read.
+// months first. Each spool is removed once it was read.
 func (r *importRun) monthParts(months []string, byMonth map[string][]string, yield func(monthPart, error) bool) {
 	for _, m := range months {
 		paths := byMonth[m]
@@ -835,6 +835,7 @@ func (r *importRun) monthParts(months []string, byMonth map[string][]string, yie
 			yield(monthPart{month: m}, err)
 			return
 		}
+		removeSpools(paths)
 		for b, p := range split {
 			if !yield(monthPart{month: m, bucket: uint64(b), buckets: n, paths: []string{p}}, nil) {
 				return
@@ -843,7 +844,7 @@ func (r *importRun) monthParts(months []string, byMonth map[string][]string, yie
 	}
 }
 
-// loadPart reads every spool of one month part.
+// loadPart reads every spool of one month part, and removes them.
 func loadPart(part monthPart) *monthSightings {
 	ms := &monthSightings{sightings: map[string][]normalize.Sighting{}, prev: map[string]*spooledOrder{}}
 	for _, p := range part.paths {
@@ -860,11 +861,7 @@ func loadPart(part monthPart) *monthSightings {
 			return ms
 		}
 	}
-	if part.buckets > 1 {
-		for _, p := range part.paths {
-			os.Remove(p)
-		}
-	}
+	removeSpools(part.paths)
 	ms.keys = slices.Sorted(maps.Keys(ms.sightings))
 	return ms
 }
@@ -1148,6 +1145,7 @@ func (r *importRun) writeMonth(month string, result *dedupe.Handles) error {
 		return nil
 	})
 	if err == nil {
+		removeSpools([]string{r.merged[month]})
 		ow.send(obuf)
 		iw.send(ibuf)
 	} else {
