@@ -1122,7 +1122,7 @@ func (r *importRun) writeMonth(month string, result *dedupe.Handles) error {
 	ow := startTableWriter(orders, stop)
 	iw := startTableWriter(items, stop)
 	obuf, ibuf := ow.buffer(), iw.buffer()
-	err = readSpool(r.merged[month], func(mo *mergedOrder) error {
+	err = readMergedOrders(r.merged[month], func(mo *mergedOrder) error {
 		o := &mo.Order
 		id := result.CustomerOf(mo.Seq)
 		if id == "" {

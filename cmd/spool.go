@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,26 @@ func readSpool[T any](path string, fn func(*T) error) error {
 			return fmt.Errorf("read scratch file %s: %w", filepath.Base(path), d.err)
 		}
 		return fn(&v)
+	})
+}
+
+// readMergedOrders is readSpool for the write pass, which copies what it
+// needs of each order before the next: one order and its lines' memory
+// serve every record, instead of being allocated afresh for each of the
+// millions the pass reads. fn must not keep mo or its Lines; the strings
+// are fresh for each record and may be kept.
+func readMergedOrders(path string, fn func(mo *mergedOrder) error) error {
+	var mo mergedOrder
+	return eachPayload(path, func(raw []byte) error {
+		lines := mo.Order.Lines[:0]
+		mo = mergedOrder{}
+		mo.Order.Lines = lines
+		d := decoder{s: string(raw)}
+		decodeValue(&d, &mo)
+		if d.err != nil {
+			return fmt.Errorf("read scratch file %s: %w", filepath.Base(path), d.err)
+		}
+		return fn(&mo)
 	})
 }
 
@@ -411,7 +432,9 @@ func (d *decoder) order(o *normalize.Order) {
 		return
 	}
 	if n > 0 {
-		o.Lines = make([]normalize.Line, n)
+		// A reused order (readMergedOrders) keeps its lines' memory.
+		o.Lines = slices.Grow(o.Lines[:0], int(n))[:n]
+		clear(o.Lines)
 		for i := range o.Lines {
 			d.line(&o.Lines[i])
 		}
