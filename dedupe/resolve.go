@@ -106,8 +106,7 @@ func (r *Resolver) Resolve(asOf time.Time) (*Result, error) {
 func (s *state) sortOrders() {
 	r := s.r
 	// Only Observe looks orders up by key. Dropped before the copies below
-	// are made, the index (about a quarter of what observing holds) does not
-	// add to the peak.
+	// are made, the index (a map entry per order) does not add to the peak.
 	r.orderIdx = nil
 	n := r.orderChunks.n
 	type keyed struct {
