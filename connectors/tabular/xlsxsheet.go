@@ -442,49 +442,45 @@ func (r *sheetReader) build() ([]string, error, error) {
 // rich text run <r> to runs; phonetic runs (<rPh>) and formatting are not
 // part of the value.
 func (x *xmlScanner) stringItem(t, runs *textBuf) error {
-	for {
-		kind, err := x.next(nil)
-		if err != nil {
-			return err
-		}
-		switch {
-		case kind == tokEOF:
-			return errXMLEOF
-		case kind == tokEnd:
-			return nil
-		case string(x.name) == "t":
+	return x.children(func(name []byte) error {
+		switch string(name) {
+		case "t":
 			t.b, t.over = t.b[:0], 0
-			err = x.collect(t)
-		case string(x.name) == "r":
-			err = x.run(runs)
-		default:
-			err = x.skipElement()
+			return x.collect(t)
+		case "r":
+			return x.run(runs)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return x.skipElement()
+	})
 }
 
 func (x *xmlScanner) run(runs *textBuf) error {
 	mark, over := len(runs.b), runs.over
+	return x.children(func(name []byte) error {
+		if string(name) == "t" {
+			runs.b, runs.over = runs.b[:mark], over
+			return x.collect(runs)
+		}
+		return x.skipElement()
+	})
+}
+
+// children calls child for each element directly inside the start tag just
+// read, with the scanner on the child's start tag, and consumes the end
+// tag. child must consume the child element through its end tag.
+func (x *xmlScanner) children(child func(name []byte) error) error {
 	for {
 		kind, err := x.next(nil)
 		if err != nil {
 			return err
 		}
-		switch {
-		case kind == tokEOF:
+		switch kind {
+		case tokEOF:
 			return errXMLEOF
-		case kind == tokEnd:
+		case tokEnd:
 			return nil
-		case string(x.name) == "t":
-			runs.b, runs.over = runs.b[:mark], over
-			err = x.collect(runs)
-		default:
-			err = x.skipElement()
 		}
-		if err != nil {
+		if err := child(x.name); err != nil {
 			return err
 		}
 	}

@@ -439,23 +439,8 @@ func (x *xmlScanner) getc() (byte, bool) {
 }
 
 // skipElement skips the content of the start tag just read, through its
-// end tag.
-func (x *xmlScanner) skipElement() error {
-	for depth := 1; depth > 0; {
-		kind, err := x.next(nil)
-		switch {
-		case err != nil:
-			return err
-		case kind == tokEOF:
-			return errXMLEOF
-		case kind == tokStart:
-			depth++
-		default:
-			depth--
-		}
-	}
-	return nil
-}
+// end tag: collect with nowhere to put the text.
+func (x *xmlScanner) skipElement() error { return x.collect(nil) }
 
 // collect appends the character data directly inside the start tag just
 // read (not that of nested elements, which encoding/xml skips when it
