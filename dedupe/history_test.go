@@ -161,7 +161,15 @@ func TestObserveAgainReplacesFiguresAndAddsIdentifiers(t *testing.T) {
 	later := mk("shopee", "1", 10, name("Ana Lima"), email("ana@lima.com"), total(7000), status(normalize.StatusCancelled))
 	other := mk("shopify", "2", 5, name("Ana Lima"), phone("+5511987650001"))
 	other2 := mk("shopify", "3", 4, email("ana@lima.com"))
-	res := resolve(t, Options{}, first, later, other, other2)
+	r := NewResolver(Options{})
+	var handles []uint32
+	for _, o := range []*normalize.Order{first, other, later, other2} {
+		handles = append(handles, r.Observe(o))
+	}
+	res, err := r.Resolve(asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	assertSame(t, res, first, other, other2)
 	c := customers(res)[cid(res, first)]
 	if c.OrdersCount != 3 || c.CancelledCount != 1 || c.TotalSpent != 20000 {
@@ -169,6 +177,12 @@ func TestObserveAgainReplacesFiguresAndAddsIdentifiers(t *testing.T) {
 	}
 	if res.Report().Orders != 3 {
 		t.Fatalf("%+v", res.Report())
+	}
+	// Each observation has its handle; both of the re-observed order's
+	// lead to its customer.
+	h := res.Handles()
+	if handles[0] == handles[2] || h.CustomerOf(handles[0]) != c.ID || h.CustomerOf(handles[2]) != c.ID || h.CustomerOf(handles[1]) != c.ID {
+		t.Fatalf("handles %v: %q %q %q, want %q", handles, h.CustomerOf(handles[0]), h.CustomerOf(handles[1]), h.CustomerOf(handles[2]), c.ID)
 	}
 }
 

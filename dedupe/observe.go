@@ -134,7 +134,6 @@ type Resolver struct {
 
 	orderChunks chunked[orderRec]
 	orders      []orderRec // by key, from Resolve on
-	orderIdx    map[uint64]uint32
 	orderIDs    arena
 
 	identChunks chunked[identRec]
@@ -180,7 +179,6 @@ func NewResolver(opts Options) *Resolver {
 	r := &Resolver{
 		opts:       opts,
 		maxOwners:  opts.MaxOwners,
-		orderIdx:   make(map[uint64]uint32),
 		idIdx:      make(map[uint64]uint32),
 		emailShown: make(map[uint32]uint32),
 		locHash:    make(map[uint64]uint32),
@@ -277,7 +275,8 @@ func micros(t time.Time) int64 {
 // is ignored.
 //
 // Observe returns a handle for Result.CustomerOf, 0 for an ignored order;
-// observing the same order again returns the same handle.
+// observing the same order again returns a handle of its own, which
+// resolves to the same customer.
 func (r *Resolver) Observe(o *normalize.Order) uint32 {
 	return r.observe(o)
 }
@@ -307,17 +306,17 @@ func (r *Resolver) observe(o *normalize.Order) uint32 {
 		return 0
 	}
 	si := r.source(o.Source, o.Account)
-	key := orderKey(o.Source, o.Account, o.OrderID)
-	oi, ok := r.orderIdx[key]
-	if !ok {
-		ref, ok := r.orderIDs.add(o.OrderID)
-		if !ok || r.orderChunks.n >= maxOrders {
-			r.overflow = true
-			return 0
-		}
-		oi = r.orderChunks.add(orderRec{key: key, idRef: ref, src: si})
-		r.orderIdx[key] = oi
+	// Every call gets a record of its own, even for an order seen before:
+	// Resolve folds the records of one key together. Looking the key up
+	// here instead, in a map of every order, cost a cache miss per order
+	// once the map outgrew the caches (6.8 s of 24 s observing 8.3M
+	// orders).
+	ref, ok := r.orderIDs.add(o.OrderID)
+	if !ok || r.orderChunks.n >= maxOrders {
+		r.overflow = true
+		return 0
 	}
+	oi := r.orderChunks.add(orderRec{key: orderKey(o.Source, o.Account, o.OrderID), idRef: ref, src: si})
 	rec := r.orderChunks.at(oi)
 	rec.at = micros(o.OrderedAt)
 	rec.flags = 0

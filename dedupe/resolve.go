@@ -105,9 +105,6 @@ func (r *Resolver) Resolve(asOf time.Time) (*Result, error) {
 // in an order that depends on their content only.
 func (s *state) sortOrders() {
 	r := s.r
-	// Only Observe looks orders up by key. Dropped before the copies below
-	// are made, the index (a map entry per order) does not add to the peak.
-	r.orderIdx = nil
 	n := r.orderChunks.n
 	type keyed struct {
 		key uint64
@@ -116,13 +113,23 @@ func (s *state) sortOrders() {
 	byKey := make([]keyed, 0, n)
 	r.orderChunks.each(false, func(i uint32, o *orderRec) { byKey = append(byKey, keyed{o.key, i}) })
 	slices.SortFunc(byKey, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	// An order observed more than once has a record per observation; they
+	// fold into one index, and its handles and identifiers with them.
 	inv := make([]uint32, n)
-	for nw, k := range byKey {
-		inv[k.old] = uint32(nw)
+	distinct := 0
+	for i, k := range byKey {
+		if i > 0 && k.key != byKey[i-1].key {
+			distinct++
+		}
+		inv[k.old] = uint32(distinct)
+	}
+	if n > 0 {
+		distinct++
 	}
 	byKey = nil
 	s.obsPos = inv
-	r.orders = make([]orderRec, n)
+	r.orders = make([]orderRec, distinct)
+	// In observation order, so the latest observation's figures win.
 	r.orderChunks.each(true, func(i uint32, o *orderRec) { r.orders[inv[i]] = *o })
 	for _, chunk := range r.edges.c {
 		for i, e := range chunk {
