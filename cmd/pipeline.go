@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -725,12 +726,40 @@ type pinnedOrder struct {
 	prior string
 }
 
-// monthSightings is one month part's spooled orders, grouped by order key.
+// monthSightings is one month part's spooled orders, sorted by order key.
+// Sorting them, rather than grouping them in a map by key, spares a map
+// entry and a slice per order; the keys were sorted anyway. One value
+// serves every part in turn.
 type monthSightings struct {
-	sightings map[string][]normalize.Sighting
-	prev      map[string]*spooledOrder
-	keys      []string // sorted
-	err       error
+	all []partSighting // by key, then in the order read
+	sg  []normalize.Sighting
+	err error
+}
+
+// partSighting is one spooled sighting of an order.
+type partSighting struct {
+	key string
+	so  *spooledOrder
+	seq uint32
+}
+
+// each calls fn with every order's sightings, in key order, and with the
+// dataset's copy of the order when it had one. sg is reused.
+func (ms *monthSightings) each(fn func(key string, sg []normalize.Sighting, prev *spooledOrder)) {
+	for i := 0; i < len(ms.all); {
+		key := ms.all[i].key
+		sg := ms.sg[:0]
+		var prev *spooledOrder
+		for ; i < len(ms.all) && ms.all[i].key == key; i++ {
+			so := ms.all[i].so
+			if !so.IngestedAt.IsZero() {
+				prev = so
+			}
+			sg = append(sg, normalize.Sighting{Order: &so.Order, Rank: so.Rank})
+		}
+		fn(key, sg, prev)
+		ms.sg = sg
+	}
 }
 
 // partBytes is about how much spooled data of a month is merged at once.
@@ -844,26 +873,24 @@ func (r *importRun) monthParts(months []string, byMonth map[string][]string, yie
 	}
 }
 
-// loadPart reads every spool of one month part, and removes them.
-func loadPart(part monthPart) *monthSightings {
-	ms := &monthSightings{sightings: map[string][]normalize.Sighting{}, prev: map[string]*spooledOrder{}}
+// loadPart reads every spool of one month part into ms, and removes them.
+func loadPart(part monthPart, ms *monthSightings) {
+	clear(ms.all) // let the last part's orders go
+	ms.all, ms.err = ms.all[:0], nil
 	for _, p := range part.paths {
 		err := readSpool(p, func(so *spooledOrder) error {
-			k := so.Order.Key()
-			if !so.IngestedAt.IsZero() {
-				ms.prev[k] = so
-			}
-			ms.sightings[k] = append(ms.sightings[k], normalize.Sighting{Order: &so.Order, Rank: so.Rank})
+			ms.all = append(ms.all, partSighting{key: so.Order.Key(), so: so, seq: uint32(len(ms.all))})
 			return nil
 		})
 		if err != nil {
 			ms.err = err
-			return ms
+			return
 		}
 	}
 	removeSpools(part.paths)
-	ms.keys = slices.Sorted(maps.Keys(ms.sightings))
-	return ms
+	slices.SortFunc(ms.all, func(a, b partSighting) int {
+		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.seq, b.seq))
+	})
 }
 
 // orderChange says how a run changes an order the dataset may hold.
@@ -915,12 +942,13 @@ func (r *importRun) mergeMonths(months []string, byMonth map[string][]string, re
 	merged := make(chan *mergedMonth)
 	go func() {
 		defer close(merged)
+		var ms monthSightings
 		r.monthParts(months, byMonth, func(part monthPart, err error) bool {
 			mm := &mergedMonth{monthPart: part, err: err}
 			if err == nil {
-				ms := loadPart(part)
+				loadPart(part, &ms)
 				if mm.err = ms.err; ms.err == nil {
-					r.mergeSightings(mm, ms)
+					r.mergeSightings(mm, &ms)
 				}
 			}
 			select {
@@ -986,14 +1014,12 @@ func (r *importRun) mergeMonths(months []string, byMonth map[string][]string, re
 // mergeSightings merges each order's sightings of one month part. It reads the
 // run's settings only, so it runs beside the resolver.
 func (r *importRun) mergeSightings(mm *mergedMonth, ms *monthSightings) {
-	mm.orders = make([]mergedSighting, 0, len(ms.keys))
-	for _, k := range ms.keys {
-		sg := ms.sightings[k]
+	mm.orders = make([]mergedSighting, 0, len(ms.all))
+	ms.each(func(_ string, sg []normalize.Sighting, old *spooledOrder) {
 		mr := normalize.Merge(sg)
 		m := mergedSighting{order: mr.Order, ingestedAt: r.now, latest: r.latestInput(sg), enriched: mr.Enriched, conflict: len(mr.Conflicts) > 0}
-		old, had := ms.prev[k]
 		switch {
-		case !had:
+		case old == nil:
 			mm.touched = true
 		case len(sg) == 1 || mr.Order.Equal(&old.Order):
 			// Seen again as it was (an export read twice): the month need
@@ -1004,14 +1030,14 @@ func (r *importRun) mergeSightings(mm *mergedMonth, ms *monthSightings) {
 			m.change = orderUpdated
 			mm.touched = true
 		}
-		if had {
+		if old != nil {
 			m.had, m.prior = true, old.Prior
 		}
 		if m.erased, m.keep = r.erased.match(mr.Order); m.erased {
 			mm.touched = true
 		}
 		mm.orders = append(mm.orders, m)
-	}
+	})
 }
 
 // observeMonth tells the resolver of a month part's orders, in key order

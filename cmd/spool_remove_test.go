@@ -46,11 +46,12 @@ func TestMonthSpoolsRemovedOnceRead(t *testing.T) {
 		t.Fatalf("the busy month would be merged in %d part; the test needs several", n)
 	}
 	parts, orders := 0, 0
+	var ms monthSightings
 	r.monthParts([]string{"2026-01", "2026-02"}, byMonth, func(p monthPart, err error) bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms := loadPart(p)
+		loadPart(p, &ms)
 		if ms.err != nil {
 			t.Fatal(ms.err)
 		}
@@ -60,7 +61,7 @@ func TestMonthSpoolsRemovedOnceRead(t *testing.T) {
 			}
 		}
 		parts++
-		orders += len(ms.keys)
+		ms.each(func(string, []normalize.Sighting, *spooledOrder) { orders++ })
 		return true
 	})
 	if orders != 302 || parts < 3 {
