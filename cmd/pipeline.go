@@ -1154,10 +1154,10 @@ func (r *importRun) writeMonth(month string, result *dedupe.Handles) error {
 		if id == "" {
 			id = anonymousCustomer // kept as history after an erasure
 		}
-		row, lines := output.OrderRows(o, id, mo.IngestedAt)
+		var row output.OrderRow
+		row, ibuf = output.AppendOrderRows(ibuf, o, id, mo.IngestedAt)
 		protectOrder(r.g.protect, &row)
 		obuf = append(obuf, row)
-		ibuf = append(ibuf, lines...)
 		if len(obuf) >= writeBatch {
 			if obuf = ow.send(obuf); obuf == nil {
 				return ow.wait()

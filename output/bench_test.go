@@ -78,3 +78,22 @@ func BenchmarkWriteOrders(b *testing.B) {
 	b.ReportMetric(float64(size)/sec/1e6, "MB/s")
 	b.ReportMetric(float64(size)/1e6, "MB/file")
 }
+
+// BenchmarkOrderRows converts the fixture orders as the write pass does,
+// reusing one slice for the lines.
+func BenchmarkOrderRows(b *testing.B) {
+	orders := fixtureOrders()
+	ingested := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := make([]OrderRow, 0, len(orders))
+	var items []ItemRow
+	b.ReportAllocs()
+	for b.Loop() {
+		rows, items = rows[:0], items[:0]
+		for i := range orders {
+			var row OrderRow
+			row, items = AppendOrderRows(items, &orders[i], "c_0001", ingested)
+			rows = append(rows, row)
+		}
+	}
+	b.ReportMetric(float64(len(orders)*b.N)/b.Elapsed().Seconds(), "orders/s")
+}

@@ -163,11 +163,27 @@ type RejectRow struct {
 // word for a status that could not be read; a line without its own status
 // takes the order's.
 func OrderRows(o *normalize.Order, customerID string, ingestedAt time.Time) (OrderRow, []ItemRow) {
+	return AppendOrderRows(nil, o, customerID, ingestedAt)
+}
+
+// orderScalars holds what the optional numbers and times of one order's
+// rows point to. One allocation per order, and one for its lines' prices,
+// replace one per value: the write pass converts millions of orders, and
+// at 8.3M orders the separate allocations cost 5 s of CPU in OrderRows.
+type orderScalars struct {
+	amounts            [6]int64
+	orderedAt, updated time.Time
+}
+
+// AppendOrderRows is OrderRows appending the order's lines to items, so that
+// a caller converting many orders reuses one slice for their lines.
+func AppendOrderRows(items []ItemRow, o *normalize.Order, customerID string, ingestedAt time.Time) (OrderRow, []ItemRow) {
 	status := string(o.Status)
 	if status == "" {
 		status = string(normalize.StatusUnknown)
 	}
-	orderedAt := timePtr(o.OrderedAt)
+	sc := new(orderScalars)
+	orderedAt := setTime(&sc.orderedAt, o.OrderedAt)
 	row := OrderRow{
 		Source:            o.Source,
 		Account:           o.Account,
@@ -175,16 +191,16 @@ func OrderRows(o *normalize.Order, customerID string, ingestedAt time.Time) (Ord
 		PackID:            o.PackID,
 		CustomerID:        customerID,
 		OrderedAt:         orderedAt,
-		UpdatedAt:         timePtr(o.UpdatedAt),
+		UpdatedAt:         setTime(&sc.updated, o.UpdatedAt),
 		Status:            status,
 		StatusRaw:         o.StatusRaw,
 		Currency:          o.Currency,
-		ItemsTotal:        amountPtr(o.ItemsTotal),
-		Shipping:          amountPtr(o.Shipping),
-		Discount:          amountPtr(o.Discount),
-		Fees:              amountPtr(o.Fees),
-		OrderTotal:        amountPtr(o.OrderTotal),
-		NetTotal:          amountPtr(o.NetTotal),
+		ItemsTotal:        setAmount(&sc.amounts[0], o.ItemsTotal),
+		Shipping:          setAmount(&sc.amounts[1], o.Shipping),
+		Discount:          setAmount(&sc.amounts[2], o.Discount),
+		Fees:              setAmount(&sc.amounts[3], o.Fees),
+		OrderTotal:        setAmount(&sc.amounts[4], o.OrderTotal),
+		NetTotal:          setAmount(&sc.amounts[5], o.NetTotal),
 		PaymentMethod:     o.PaymentMethod,
 		Installments:      o.Installments,
 		BuyerRef:          o.Buyer.Ref,
@@ -207,9 +223,9 @@ func OrderRows(o *normalize.Order, customerID string, ingestedAt time.Time) (Ord
 		ShipNeighborhood:  o.Ship.Neighborhood,
 	}
 	if len(o.Lines) == 0 {
-		return row, nil
+		return row, items
 	}
-	items := make([]ItemRow, len(o.Lines))
+	prices := make([]int64, 2*len(o.Lines))
 	for i := range o.Lines {
 		l := &o.Lines[i]
 		lineNo := int32(l.LineNo)
@@ -220,7 +236,7 @@ func OrderRows(o *normalize.Order, customerID string, ingestedAt time.Time) (Ord
 		if lineStatus == "" {
 			lineStatus = status
 		}
-		items[i] = ItemRow{
+		items = append(items, ItemRow{
 			Source:     o.Source,
 			Account:    o.Account,
 			OrderID:    o.OrderID,
@@ -232,10 +248,10 @@ func OrderRows(o *normalize.Order, customerID string, ingestedAt time.Time) (Ord
 			Title:      l.Title,
 			Variation:  l.Variation,
 			Quantity:   l.Quantity,
-			UnitPrice:  amountPtr(l.UnitPrice),
-			LineTotal:  amountPtr(l.LineTotal),
+			UnitPrice:  setAmount(&prices[2*i], l.UnitPrice),
+			LineTotal:  setAmount(&prices[2*i+1], l.LineTotal),
 			Status:     lineStatus,
-		}
+		})
 	}
 	return row, items
 }
@@ -254,18 +270,21 @@ func OrderedMonth(t time.Time) string {
 	return "ordered_month=" + t.UTC().Format("2006-01")
 }
 
-func timePtr(t time.Time) *time.Time {
+// setTime stores t in UTC at dst and returns dst, or nil for the zero time.
+func setTime(dst *time.Time, t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	u := t.UTC()
-	return &u
+	*dst = t.UTC()
+	return dst
 }
 
-func amountPtr(a normalize.Amount) *int64 {
+// setAmount stores a's cents at dst and returns dst, or nil when a is
+// unknown.
+func setAmount(dst *int64, a normalize.Amount) *int64 {
 	if !a.Valid {
 		return nil
 	}
-	c := a.Cents
-	return &c
+	*dst = a.Cents
+	return dst
 }
