@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -91,6 +92,30 @@ func TestMemoryLimitFor(t *testing.T) {
 	} {
 		if got := memoryLimitFor(tc.live); got != tc.want {
 			t.Errorf("memoryLimitFor(%d MiB) = %d MiB, want %d MiB", tc.live/mib, got/mib, tc.want/mib)
+		}
+	}
+}
+
+// The run's collector setting holds while it runs and is undone after; a
+// GOGC the user set is left alone.
+func TestGovernMemoryGCPercent(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	for _, tc := range []struct {
+		env        string
+		want, left int
+	}{
+		{"", gcPercent, 100},
+		{"200", 100, 100}, // as set above, standing in for the user's GOGC
+	} {
+		t.Setenv("GOGC", tc.env)
+		stop := governMemory()
+		during := debug.SetGCPercent(-1)
+		debug.SetGCPercent(during)
+		stop()
+		after := debug.SetGCPercent(100)
+		if during != tc.want || after != tc.left {
+			t.Errorf("GOGC=%q: %d during the run and %d after, want %d and %d", tc.env, during, after, tc.want, tc.left)
 		}
 	}
 }

@@ -208,12 +208,26 @@ func tuneMemoryLimit() {
 	debug.SetMemoryLimit(memoryLimitFor(live))
 }
 
+// gcPercent replaces GOGC's default of 100 for a run. While files are read
+// the live heap is small (at most 19 MB in a 10M-line import), and at 100
+// the collector ran 28 times a second to keep the heap under twice that.
+// At 400 the read stage of the 1M-line mixed benchmark took 13% less time
+// and the run 5-9% less CPU, at a peak RSS of 267-275 MiB against 266-270:
+// the soft memory limit still caps the heap where the live data is large.
+const gcPercent = 400
+
 // governMemory keeps the soft memory limit ahead of the live heap for the
 // whole run, until stop is called. Setting it only between stages was not
 // enough: where the live heap grew within a stage to near the limit (the
 // resolver's result, two busy months being written), the collector ran
 // almost without pause and a 10M-line import took 350 s instead of 217 s.
+// It also sets gcPercent, unless GOGC is set, until stop.
 func governMemory() (stop func()) {
+	restoreGC := func() {}
+	if os.Getenv("GOGC") == "" {
+		prev := debug.SetGCPercent(gcPercent)
+		restoreGC = func() { debug.SetGCPercent(prev) }
+	}
 	tuneMemoryLimit()
 	done := make(chan struct{})
 	go func() {
@@ -228,7 +242,10 @@ func governMemory() (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done) }
+	return func() {
+		close(done)
+		restoreGC()
+	}
 }
 
 // startRun takes the dataset's lock, sweeps what a killed run left, and
