@@ -762,7 +762,7 @@ type partSighting struct {
 
 // each calls fn with every order's sightings, in key order, and with the
 // dataset's copy of the order when it had one. sg is reused.
-func (ms *monthSightings) each(fn func(key string, sg []normalize.Sighting, prev *spooledOrder)) {
+func (ms *monthSightings) each(fn func(sg []normalize.Sighting, prev *spooledOrder)) {
 	for i := 0; i < len(ms.all); {
 		key := ms.all[i].key
 		sg := ms.sg[:0]
@@ -774,7 +774,7 @@ func (ms *monthSightings) each(fn func(key string, sg []normalize.Sighting, prev
 			}
 			sg = append(sg, normalize.Sighting{Order: &so.Order, Rank: so.Rank})
 		}
-		fn(key, sg, prev)
+		fn(sg, prev)
 		ms.sg = sg
 	}
 }
@@ -1032,7 +1032,7 @@ func (r *importRun) mergeMonths(months []string, byMonth map[string][]string, re
 // run's settings only, so it runs beside the resolver.
 func (r *importRun) mergeSightings(mm *mergedMonth, ms *monthSightings) {
 	mm.orders = make([]mergedSighting, 0, len(ms.all))
-	ms.each(func(_ string, sg []normalize.Sighting, old *spooledOrder) {
+	ms.each(func(sg []normalize.Sighting, old *spooledOrder) {
 		mr := normalize.Merge(sg)
 		m := mergedSighting{order: mr.Order, ingestedAt: r.now, latest: r.latestInput(sg), enriched: mr.Enriched, conflict: len(mr.Conflicts) > 0}
 		switch {

@@ -61,7 +61,7 @@ func TestMonthSpoolsRemovedOnceRead(t *testing.T) {
 			}
 		}
 		parts++
-		ms.each(func(string, []normalize.Sighting, *spooledOrder) { orders++ })
+		ms.each(func([]normalize.Sighting, *spooledOrder) { orders++ })
 		return true
 	})
 	if orders != 302 || parts < 3 {
