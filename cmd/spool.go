@@ -33,7 +33,6 @@ type spoolWriter[T any] struct {
 	buf *bufio.Writer
 	rec []byte // reused payload buffer
 	hdr [binary.MaxVarintLen64]byte
-	n   int64
 }
 
 func createSpool[T any](path string) (*spoolWriter[T], error) {
@@ -127,7 +126,6 @@ func eachPayload(path string, fn func(payload []byte) error) error {
 
 // writePayload appends an already encoded value.
 func (w *spoolWriter[T]) writePayload(payload []byte) error {
-	w.n++
 	k := binary.PutUvarint(w.hdr[:], uint64(len(payload)))
 	if _, err := w.buf.Write(w.hdr[:k]); err != nil {
 		return err
