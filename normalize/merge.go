@@ -1,7 +1,9 @@
 package normalize
 
 import (
+	"cmp"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,7 +38,8 @@ func newer(a, b Sighting) bool {
 // MergeResult says what merging the sightings of one order did.
 type MergeResult struct {
 	// Order is the merged order: a new one, or with a single sighting that
-	// sighting's own, so copy it before changing it.
+	// sighting's own, so copy it before changing it. Its Lines may be a
+	// sighting's own slice too.
 	Order *Order
 	// Enriched is true when the latest sighting lacked a buyer detail that
 	// an earlier one had (masked after delivery, say) and it was kept.
@@ -44,13 +47,34 @@ type MergeResult struct {
 	// Conflicts names the buyer fields whose clear values differ between
 	// sightings; the latest clear value is kept.
 	Conflicts []string
+	// LinesChanged is true when an earlier sighting carried other lines
+	// than the latest one: a line was removed, added or changed (quantity,
+	// price) by an edit, a cancellation or a return. The latest lines
+	// replaced the earlier ones.
+	LinesChanged bool
+}
+
+// LinesChangedSince reports whether the merged order's lines differ from
+// prev's, the order as the dataset held it before this run; without prev,
+// whether the sightings merged now disagreed about the lines. It is what a
+// run counts as "orders whose lines changed".
+func (r MergeResult) LinesChangedSince(prev *Order) bool {
+	if r.Order == nil {
+		return false
+	}
+	if prev == nil {
+		return r.LinesChanged
+	}
+	return !SameLines(prev.Lines, r.Order.Lines)
 }
 
 // Merge combines every sighting of one order, whatever the order they come
 // in: status, dates and amounts come from the latest sighting; buyer and
 // address details keep the latest clear value ever seen, so a value masked or
-// left out later never erases one seen before; lines are united by what they
-// sell, the latest sighting's version winning.
+// left out later never erases one seen before. Lines are the latest
+// sighting's that carries lines, whole: a line missing from it was removed
+// from the order, so earlier sightings' lines are not united with them (see
+// latestLines).
 func Merge(sightings []Sighting) MergeResult {
 	switch len(sightings) {
 	case 0:
@@ -70,9 +94,6 @@ func Merge(sightings []Sighting) MergeResult {
 	}
 	out := *s[0].Order
 	res := MergeResult{Order: &out}
-	if len(s) == 1 {
-		return res
-	}
 	for _, f := range identityFields {
 		cur := f.get(&out)
 		for _, older := range s[1:] {
@@ -97,7 +118,7 @@ func Merge(sightings []Sighting) MergeResult {
 			}
 		}
 	}
-	out.Lines = mergeLines(s)
+	out.Lines, res.LinesChanged = latestLines(s)
 	return res
 }
 
@@ -140,37 +161,132 @@ var identityFields = []identityField{
 	{"ship_country", func(o *Order) string { return o.Ship.Country }, func(d, s *Order) { d.Ship.Country = s.Ship.Country }},
 }
 
-// lineKey is what a line sells: the same listing, SKU and variation in
-// two sightings is one line.
-func lineKey(l *Line) string {
-	return l.ListingID + "\x00" + l.SKU + "\x00" + l.Variation + "\x00" + l.Title
+// A read is what one input (a file, a pull) showed of an order at one
+// update time: its sightings share Rank and UpdatedAt. A read is usually
+// one sighting, but an export that lists an order's rows apart from each
+// other gives several, each with part of the lines.
+type read struct {
+	rank    string
+	updated time.Time
+	parts   []*Order
 }
 
-// mergeLines unites the lines of all sightings (latest first), renumbering
-// them 1..n in the order they first appear.
-func mergeLines(s []Sighting) []Line {
-	seen := map[string]bool{}
-	var out []Line
+// reads groups the sightings that carry lines by read, in the order s has
+// them (latest first).
+func reads(s []Sighting) []read {
+	var out []read
+next:
 	for _, sg := range s {
-		// Within one sighting, repeated keys are distinct lines (the same
-		// SKU bought twice on separate lines), so dedupe only across.
-		added := map[string]bool{}
-		for _, l := range sg.Order.Lines {
-			k := lineKey(&l)
-			if seen[k] && !added[k] {
-				continue
+		if len(sg.Order.Lines) == 0 {
+			// A sighting without lines (a status update, an order
+			// whose items were not given) says nothing of them.
+			continue
+		}
+		for i := range out {
+			if out[i].rank == sg.Rank && out[i].updated.Equal(sg.Order.UpdatedAt) {
+				out[i].parts = append(out[i].parts, sg.Order)
+				continue next
 			}
-			added[k] = true
-			out = append(out, l)
 		}
-		for k := range added {
-			seen[k] = true
+		out = append(out, read{rank: sg.Rank, updated: sg.Order.UpdatedAt, parts: []*Order{sg.Order}})
+	}
+	return out
+}
+
+// lines is every line of the read, numbered 1..n: the parts' lines, the
+// part whose rows come first first. A part that repeats another whole (the
+// same page served twice) adds nothing.
+func (r *read) lines() []Line {
+	if len(r.parts) == 1 {
+		return numbered(r.parts[0].Lines)
+	}
+	parts := make([]*Order, len(r.parts))
+	copy(parts, r.parts)
+	slices.SortStableFunc(parts, func(a, b *Order) int { return cmp.Compare(firstRow(a), firstRow(b)) })
+	var out []Line
+	for i, p := range parts {
+		if slices.ContainsFunc(parts[:i], func(q *Order) bool { return slices.Equal(q.Lines, p.Lines) }) {
+			continue
 		}
+		out = append(out, p.Lines...)
 	}
 	for i := range out {
 		out[i].LineNo = i + 1
 	}
 	return out
+}
+
+// numbered returns lines numbered 1..n: lines itself when they are, a
+// numbered copy when not.
+func numbered(lines []Line) []Line {
+	for i := range lines {
+		if lines[i].LineNo != i+1 {
+			out := slices.Clone(lines)
+			for j := range out {
+				out[j].LineNo = j + 1
+			}
+			return out
+		}
+	}
+	return lines
+}
+
+func firstRow(o *Order) int {
+	m := o.Lines[0].SourceRow
+	for _, l := range o.Lines[1:] {
+		m = min(m, l.SourceRow)
+	}
+	return m
+}
+
+// latestLines returns the lines of the latest read that carries lines, and
+// whether an earlier read carried other lines. Lines are never united
+// across reads: an order edit removes a line or lowers its quantity, a
+// cancellation or a return takes it out, and the order is what it is now.
+func latestLines(s []Sighting) ([]Line, bool) {
+	rs := reads(s)
+	if len(rs) == 0 {
+		return nil, false
+	}
+	latest := rs[0].lines()
+	for i := range rs[1:] {
+		if !SameLines(rs[i+1].lines(), latest) {
+			return latest, true
+		}
+	}
+	return latest, false
+}
+
+// SameLines reports whether two sightings' lines describe the same items:
+// as many lines, each matching one of the other's in quantity and in every
+// detail both know (SKU, listing, title, variation, unit price, line
+// total). Line numbers, rows and line status are not compared: a status
+// change is not a change of what was bought, and a file and an API may
+// each know details the other lacks.
+func SameLines(a, b []Line) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	used := make([]bool, len(b))
+next:
+	for i := range a {
+		for j := range b {
+			if !used[j] && sameLine(&a[i], &b[j]) {
+				used[j] = true
+				continue next
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func sameLine(a, b *Line) bool {
+	text := func(x, y string) bool { return x == "" || y == "" || x == y }
+	money := func(x, y Amount) bool { return !x.Valid || !y.Valid || x.Cents == y.Cents }
+	return a.Quantity == b.Quantity && text(a.SKU, b.SKU) && text(a.ListingID, b.ListingID) &&
+		text(a.Title, b.Title) && text(a.Variation, b.Variation) &&
+		money(a.UnitPrice, b.UnitPrice) && money(a.LineTotal, b.LineTotal)
 }
 
 // Key identifies an order across sightings.

@@ -82,8 +82,11 @@ func TestMergeLatestWinsAndReportsConflicts(t *testing.T) {
 	if len(m.Conflicts) != 1 || m.Conflicts[0] != "buyer_phone" {
 		t.Errorf("conflicts %v, want buyer_phone", m.Conflicts)
 	}
-	if len(m.Order.Lines) != 2 || m.Order.Lines[1].LineNo != 2 {
-		t.Errorf("lines not united by identity: %+v", m.Order.Lines)
+	if len(m.Order.Lines) != 2 || m.Order.Lines[1].LineNo != 2 || m.Order.Lines[1].SKU != "EXTRA" {
+		t.Errorf("lines are not the latest sighting's, numbered: %+v", m.Order.Lines)
+	}
+	if !m.LinesChanged {
+		t.Error("a line added by the latest sighting is not reported")
 	}
 }
 
