@@ -221,8 +221,8 @@ func (p *pull) order(raw []byte) connectors.Record {
 		OrderedAt:  f.Time("created_at", o.CreatedAt, true),
 		UpdatedAt:  f.Time("updated_at", o.UpdatedAt, false),
 		Currency:   normalize.CleanText(o.Currency),
-		Discount:   f.Money("total_discounts", json.Number(o.TotalDiscounts)),
-		OrderTotal: f.Money("total_price", json.Number(o.TotalPrice)),
+		Discount:   now(f, "total_discounts", o.CurrentTotalDiscounts, o.TotalDiscounts),
+		OrderTotal: now(f, "total_price", o.CurrentTotalPrice, o.TotalPrice),
 	}
 	if !out.UpdatedAt.IsZero() && (out.UpdatedAt.Before(p.src.Since) || !out.UpdatedAt.Before(p.src.Until)) {
 		return connectors.Record{}
@@ -308,36 +308,7 @@ func (p *pull) order(raw []byte) connectors.Record {
 		out.Ship.State = f.State(col+".province_code", st, out.Ship.Country)
 	}
 
-	for i, it := range o.LineItems {
-		c := fmt.Sprintf("line_items[%d]", i)
-		l := normalize.Line{
-			LineNo:    i + 1,
-			SKU:       normalize.CleanText(it.SKU),
-			ListingID: string(it.ProductID),
-			Title:     normalize.CleanText(it.Name),
-			Variation: normalize.CleanText(it.VariantTitle),
-			Quantity:  f.Int(c+".quantity", json.Number(it.Quantity), true),
-			UnitPrice: f.Money(c+".price", json.Number(it.Price)),
-		}
-		if l.Title == "" {
-			// name is "title - variant_title", as the export's Lineitem name.
-			l.Title = normalize.CleanText(strings.Trim(it.Title+" - "+it.VariantTitle, " -"))
-		}
-		if l.UnitPrice.Valid {
-			l.LineTotal = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
-		}
-		if s := normalize.CleanText(it.FulfillmentStatus); s != "" {
-			l.Status = normalize.StatusFromRules(s, fulfillmentRules)
-			if l.Status == normalize.StatusUnknown {
-				l.Status = ""
-			}
-		}
-		if l.Status == "" {
-			l.Status = out.Status
-		}
-		out.ItemsTotal = out.ItemsTotal.Add(l.LineTotal)
-		out.Lines = append(out.Lines, l)
-	}
+	addLines(f, &o, out)
 	if f.Skipped() {
 		return connectors.Record{Rejects: f.Rejects()}
 	}

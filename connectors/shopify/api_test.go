@@ -370,7 +370,7 @@ func TestAPIMalformedOrderIsRejected(t *testing.T) {
 			f.add(2000+i, "paid", t0.Add(time.Duration(i+1)*time.Hour))
 		}
 		f.orders["#2001"]["customer"] = []any{1}
-		f.orders["#2002"]["total_price"] = "sessenta"
+		f.orders["#2002"]["current_total_price"] = "sessenta"
 		f.orders["#2003"]["email"] = "pedro@"
 		orders, rejects, err := apitest.Collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
 		if err != nil || len(orders) != 2 || len(rejects) != 3 {
@@ -379,7 +379,7 @@ func TestAPIMalformedOrderIsRejected(t *testing.T) {
 		want := []struct {
 			col    string
 			effect connectors.Effect
-		}{{"customer", connectors.RowSkipped}, {"total_price", connectors.RowSkipped}, {"email", connectors.ValueDropped}}
+		}{{"customer", connectors.RowSkipped}, {"current_total_price", connectors.RowSkipped}, {"email", connectors.ValueDropped}}
 		for i, w := range want {
 			if r := rejects[i]; r.Column != w.col || r.Effect != w.effect || r.Source != Name {
 				t.Errorf("reject %d: %+v, want %s %v", i, r, w.col, w.effect)

@@ -33,20 +33,25 @@ type apiOrder struct {
 	ShippingLines []struct {
 		Price apiclient.Text `json:"price"`
 	} `json:"shipping_lines"`
-	TotalDiscounts      apiclient.Text `json:"total_discounts"`
-	TotalPrice          apiclient.Text `json:"total_price"`
-	Gateway             string         `json:"gateway"`
-	PaymentGatewayNames []string       `json:"payment_gateway_names"`
-	BillingAddress      *address       `json:"billing_address"`
-	ShippingAddress     *address       `json:"shipping_address"`
-	Customer            *struct {
+	TotalDiscounts apiclient.Text `json:"total_discounts"`
+	TotalPrice     apiclient.Text `json:"total_price"`
+	// The current_ totals are the order as it is now, after edits,
+	// returns and refunds (REST 2024-01 on); the others are as placed.
+	CurrentTotalDiscounts apiclient.Text `json:"current_total_discounts"`
+	CurrentTotalPrice     apiclient.Text `json:"current_total_price"`
+	Gateway               string         `json:"gateway"`
+	PaymentGatewayNames   []string       `json:"payment_gateway_names"`
+	BillingAddress        *address       `json:"billing_address"`
+	ShippingAddress       *address       `json:"shipping_address"`
+	Customer              *struct {
 		Phone string `json:"phone"`
 	} `json:"customer"`
 	NoteAttributes []struct {
 		Name  string         `json:"name"`
 		Value apiclient.Text `json:"value"`
 	} `json:"note_attributes"`
-	LineItems []apiLine `json:"line_items"`
+	LineItems []apiLine   `json:"line_items"`
+	Refunds   []apiRefund `json:"refunds"`
 }
 
 type address struct {
@@ -61,13 +66,34 @@ type address struct {
 	CountryCode  string         `json:"country_code"`
 }
 
+// apiLine is a line as placed: an edit or a refund never deletes it nor
+// lowers its quantity, only its current_quantity.
 type apiLine struct {
-	SKU               string         `json:"sku"`
-	Name              string         `json:"name"`
-	Title             string         `json:"title"`
-	VariantTitle      string         `json:"variant_title"`
-	Quantity          apiclient.Text `json:"quantity"`
-	Price             apiclient.Text `json:"price"`
+	ID              apiclient.Text `json:"id"`
+	SKU             string         `json:"sku"`
+	Name            string         `json:"name"`
+	Title           string         `json:"title"`
+	VariantTitle    string         `json:"variant_title"`
+	Quantity        apiclient.Text `json:"quantity"`
+	CurrentQuantity apiclient.Text `json:"current_quantity"`
+	Price           apiclient.Text `json:"price"`
+	// DiscountAllocations are the discounts on all Quantity units, the
+	// order's own discounts spread over its lines included.
+	DiscountAllocations []struct {
+		Amount apiclient.Text `json:"amount"`
+	} `json:"discount_allocations"`
 	ProductID         apiclient.Text `json:"product_id"`
 	FulfillmentStatus string         `json:"fulfillment_status"`
+}
+
+// apiRefund is one refund of the order. An order edit that removes units
+// also shows here, as refund line items with restock_type "cancel".
+type apiRefund struct {
+	RefundLineItems []struct {
+		LineItemID apiclient.Text `json:"line_item_id"`
+		Quantity   apiclient.Text `json:"quantity"`
+		// RestockType is "cancel" (units never sent), "return" (units
+		// sent and sent back), "no_restock" or the old "legacy_restock".
+		RestockType string `json:"restock_type"`
+	} `json:"refund_line_items"`
 }
