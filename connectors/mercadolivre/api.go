@@ -243,9 +243,18 @@ func (p *pull) order(ctx context.Context, raw []byte, missing string) (connector
 		out.Lines = append(out.Lines, l)
 	}
 	out.Fees = fees
+	// A refunded payment was paid first: its shipping and method stand,
+	// and what went back is taken off the total below.
+	var refunded normalize.Amount
+	paid, allRefunded := 0, true
 	for i, pay := range o.Payments {
-		if pay.Status != "approved" {
+		if pay.Status != "approved" && pay.Status != "refunded" {
 			continue
+		}
+		paid++
+		allRefunded = allRefunded && pay.Status == "refunded"
+		if pay.TransactionAmountRefunded != "" {
+			refunded = refunded.Add(f.Money(fmt.Sprintf("payments[%d].transaction_amount_refunded", i), pay.TransactionAmountRefunded))
 		}
 		out.Shipping = out.Shipping.Add(f.Money(fmt.Sprintf("payments[%d].shipping_cost", i), pay.ShippingCost))
 		if out.PaymentMethod == "" {
@@ -254,10 +263,23 @@ func (p *pull) order(ctx context.Context, raw []byte, missing string) (connector
 		}
 	}
 	// paid_amount includes the shipping the buyer paid; total_amount is
-	// the products alone.
+	// the products alone. Money refunded (a claim settled by a refund, a
+	// return) was not spent.
 	out.OrderTotal = f.Money("paid_amount", o.PaidAmount)
 	if !out.OrderTotal.Valid {
 		out.OrderTotal = f.Money("total_amount", o.TotalAmount)
+	}
+	if out.OrderTotal.Valid && refunded.Cents > 0 {
+		out.OrderTotal = normalize.Cents(max(0, out.OrderTotal.Cents-refunded.Cents))
+	}
+	// Every payment refunded on an order that went through is a return:
+	// Mercado Livre keeps such an order "paid" and tells the return in a
+	// claim, not in the order.
+	if paid > 0 && allRefunded && out.Status != normalize.StatusCancelled {
+		out.Status = normalize.StatusReturned
+	}
+	for i := range out.Lines {
+		out.Lines[i].Status = out.Status
 	}
 
 	b := o.Buyer
@@ -331,8 +353,10 @@ func (p *pull) addBilling(ctx context.Context, id string, o *normalize.Order, f 
 // to tell it from an unpaid order.
 var apiStatusRules = []normalize.StatusRule{
 	{Match: normalize.Equals("cancelled", "invalid", "pending_cancel"), Status: normalize.StatusCancelled},
-	{Match: normalize.Equals("partially_refunded", "refunded"), Status: normalize.StatusReturned},
-	{Match: normalize.Equals("paid"), Status: normalize.StatusPaid},
+	{Match: normalize.Equals("refunded"), Status: normalize.StatusReturned},
+	// Part of the money back (a claim settled by a partial refund): the
+	// buyer kept the item, the order stands.
+	{Match: normalize.Equals("paid", "partially_refunded"), Status: normalize.StatusPaid},
 	{Match: normalize.Equals("confirmed", "payment_required", "payment_in_process", "partially_paid"), Status: normalize.StatusPending},
 }
 

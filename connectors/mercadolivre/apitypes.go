@@ -68,11 +68,14 @@ type apiBuyer struct {
 	} `json:"billing_info"`
 }
 
+// apiPayment is one payment of the order. A refund, whole or partial,
+// shows here: status "refunded" and transaction_amount_refunded.
 type apiPayment struct {
-	Status       string      `json:"status"`
-	ShippingCost json.Number `json:"shipping_cost"`
-	Installments json.Number `json:"installments"`
-	PaymentType  string      `json:"payment_type"`
+	Status                    string      `json:"status"`
+	TransactionAmountRefunded json.Number `json:"transaction_amount_refunded"`
+	ShippingCost              json.Number `json:"shipping_cost"`
+	Installments              json.Number `json:"installments"`
+	PaymentType               string      `json:"payment_type"`
 }
 
 // billingInfo is GET /orders/billing-info/MLB/{id}.
