@@ -22,9 +22,9 @@ const (
 // includedData asks for every data set the mapping reads, which v0 gave
 // without asking (or with a Restricted Data Token): status (FULFILLMENT),
 // money (PROCEEDS), buyer name and e-mail (BUYER), ship address
-// (RECIPIENT) and the buyer's CPF or CNPJ (TAX). Items come without
-// asking.
-var includedData = strings.Join([]string{"BUYER", "RECIPIENT", "FULFILLMENT", "PROCEEDS", "TAX"}, ",")
+// (RECIPIENT), the buyer's CPF or CNPJ (TAX) and the items cancelled
+// (CANCELLATION). Items come without asking.
+var includedData = strings.Join([]string{"BUYER", "RECIPIENT", "FULFILLMENT", "PROCEEDS", "TAX", "CANCELLATION"}, ",")
 
 // search pages through searchOrders. Unlike v0's NextToken, a
 // paginationToken must come with the criteria of the first page again, or

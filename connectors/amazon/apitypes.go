@@ -225,6 +225,13 @@ type item2026 struct {
 			Subtotal *money2026 `json:"subtotal"`
 		} `json:"breakdowns"`
 	} `json:"proceeds"`
+	// Cancellation comes with includedData=CANCELLATION: a request (by
+	// the buyer) and, once done, its execution.
+	Cancellation *struct {
+		CancellationExecution *struct {
+			CancelledBy string `json:"cancelledBy"`
+		} `json:"cancellationExecution"`
+	} `json:"cancellation"`
 }
 
 func (o *order2026) view() orderView {
@@ -281,6 +288,9 @@ func (it *item2026) view(i int) lineView {
 			v.unit = value{col + ".product.price.unitPrice.amount", string(p.Price.UnitPrice.Amount)}
 			v.currency = p.Price.UnitPrice.CurrencyCode
 		}
+	}
+	if c := it.Cancellation; c != nil && c.CancellationExecution != nil {
+		v.cancelled = true
 	}
 	if it.Proceeds == nil {
 		return v

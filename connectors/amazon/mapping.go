@@ -44,6 +44,9 @@ type lineView struct {
 	// unit is Amazon's unit price, used only when no line total is given.
 	unit            value
 	ship, tax, disc []value
+	// cancelled is true for an item Amazon cancelled on its own (2026-01-01
+	// cancellation.cancellationExecution): none of its units are bought.
+	cancelled bool
 }
 
 // head maps an order's own fields, read from the endpoint file names.
@@ -112,6 +115,16 @@ func addLine(f *apiclient.Fields, o *normalize.Order, v lineView) {
 		Quantity:  f.Int(v.qty.col, json.Number(v.qty.val), true),
 		Status:    o.Status,
 	}
+	if v.cancelled {
+		// Nothing of it is bought: no units and none of its money, which
+		// Amazon may still list.
+		l.Quantity, l.LineTotal, l.Status = 0, normalize.Cents(0), normalize.StatusCancelled
+		if v.unit.val != "" {
+			l.UnitPrice = f.Money(v.unit.col, json.Number(v.unit.val))
+		}
+		o.Lines = append(o.Lines, l)
+		return
+	}
 	a := lineAmounts{item: sum(f, v.item), ship: sum(f, v.ship), tax: sum(f, v.tax)}
 	for _, d := range v.disc {
 		a.disc = a.disc.Add(abs(f.Money(d.col, json.Number(d.val))))
@@ -139,8 +152,10 @@ func sum(f *apiclient.Fields, vs []value) normalize.Amount {
 }
 
 // finish takes Amazon's own total for an order none of whose items is
-// priced (a pending order) and returns the order's Record.
+// priced (a pending order), leaves out the lines with no unit, and returns
+// the order's Record.
 func finish(f *apiclient.Fields, o *normalize.Order, total value) connectors.Record {
+	dropGone(o)
 	if !o.OrderTotal.Valid && total.col != "" {
 		o.OrderTotal = f.Money(total.col, json.Number(total.val))
 	}
@@ -148,4 +163,30 @@ func finish(f *apiclient.Fields, o *normalize.Order, total value) connectors.Rec
 		return connectors.Record{Rejects: f.Rejects()}
 	}
 	return connectors.Record{Order: o, Rejects: f.Rejects()}
+}
+
+// dropGone leaves out the lines with no unit left (an item cancelled alone,
+// which Amazon keeps on the order), so an earlier sync's copy of them does
+// not stay: the latest sighting's lines replace the earlier ones. An order
+// with no unit left at all keeps its lines at quantity 0, cancelled, for
+// the same reason; it is cancelled itself.
+func dropGone(o *normalize.Order) {
+	kept := o.Lines[:0]
+	for _, l := range o.Lines {
+		if l.Quantity > 0 {
+			l.LineNo = len(kept) + 1
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) > 0 {
+		clear(o.Lines[len(kept):])
+		o.Lines = kept
+		return
+	}
+	if len(o.Lines) > 0 {
+		o.Status = normalize.StatusCancelled
+		for i := range o.Lines {
+			o.Lines[i].LineNo, o.Lines[i].Status = i+1, normalize.StatusCancelled
+		}
+	}
 }
