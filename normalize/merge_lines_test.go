@@ -269,3 +269,15 @@ func minRow(ls []Line) int {
 	}
 	return m
 }
+
+// BenchmarkMergeReimport merges what a re-import gives most orders: the
+// dataset's copy and the same order read again.
+func BenchmarkMergeReimport(b *testing.B) {
+	old := edit("0", at(10), StatusPaid, lineA, lineB, lineC)
+	now := edit("1x", at(12), StatusShipped, lineA, withQty(lineB, 2), lineC)
+	in := []Sighting{old, now}
+	b.ReportAllocs()
+	for b.Loop() {
+		Merge(in)
+	}
+}
