@@ -33,7 +33,7 @@ func money(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 // newOrder is order n as placed, updated (and created) at the given time,
 // with the template's buyer and 12.90 of shipping.
-func newOrder(t *testing.T, n int, at time.Time, items ...item) map[string]any {
+func newOrder(t testing.TB, n int, at time.Time, items ...item) map[string]any {
 	m := template(t)
 	m["id"], m["name"], m["order_number"] = json.Number(strconv.Itoa(6634244370000+n)), fmt.Sprintf("#%d", n), n
 	ts := at.In(time.FixedZone("", -3*3600)).Format(time.RFC3339)

@@ -58,7 +58,7 @@ func newFakeShopify(t *testing.T) *fakeShopify {
 	return &fakeShopify{t: t, orders: map[string]map[string]any{}, cursors: map[string]fakeCursor{}, pageSize: 250, host: "http://loja.test", drained: time.Now()}
 }
 
-func template(t *testing.T) map[string]any {
+func template(t testing.TB) map[string]any {
 	b, err := os.ReadFile("testdata/api/order.json")
 	if err != nil {
 		t.Fatal(err)

@@ -100,3 +100,44 @@ func TestOrderLinesAsTheyAreNow(t *testing.T) {
 		})
 	}
 }
+
+// FuzzOrderLines maps hostile orders: no input may panic, and an order
+// that comes out has no negative quantity and lines that add up to its
+// items total.
+func FuzzOrderLines(f *testing.F) {
+	for _, m := range []map[string]any{
+		newOrder(f, 5001, t0.Add(time.Hour), with(hid, 3, 1358), sab),
+		func() map[string]any {
+			m := newOrder(f, 5002, t0.Add(time.Hour), with(hid, 2, 0), sab)
+			refund(m, t0.Add(time.Hour), "return", [2]int64{0, 2}, [2]int64{1, 1})
+			return m
+		}(),
+	} {
+		raw, err := json.Marshal(m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	f.Add([]byte(`{"name":"#1","created_at":"2026-03-01T01:00:00Z","line_items":[{"id":1,"quantity":9223372036854775807,"current_quantity":2147483647,"price":"99999999999999.99","discount_allocations":[{"amount":"-99999999999999.99"}]}]}`))
+	f.Add([]byte(`{"name":"#1","created_at":"2026-03-01T01:00:00Z","line_items":[{"id":1,"quantity":3,"price":"1.00"}],"refunds":[{"refund_line_items":[{"line_item_id":1,"quantity":2147483647,"restock_type":"cancel"},{"line_item_id":1,"quantity":2147483647}]}]}`))
+	p := &pull{src: source(nil)}
+	p.src.Since, p.src.Until = time.Time{}, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		rec := p.order(raw)
+		o := rec.Order
+		if o == nil {
+			return
+		}
+		var sum normalize.Amount
+		for _, l := range o.Lines {
+			if l.Quantity < 0 {
+				t.Fatalf("negative quantity: %+v", l)
+			}
+			sum = sum.Add(l.LineTotal)
+		}
+		if sum != o.ItemsTotal {
+			t.Fatalf("lines add up to %s, items total %s", sum, o.ItemsTotal)
+		}
+	})
+}
