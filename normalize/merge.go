@@ -243,6 +243,11 @@ func firstRow(o *Order) int {
 // whether an earlier read carried other lines. Lines are never united
 // across reads: an order edit removes a line or lowers its quantity, a
 // cancellation or a return takes it out, and the order is what it is now.
+//
+// The dataset's copy of an order carries its lines at the order's update
+// time, not at the time they were seen: after a sighting without lines
+// moved the update time, an older sighting with lines read in a later run
+// does not replace them.
 func latestLines(s []Sighting) ([]Line, bool) {
 	rs := reads(s)
 	if len(rs) == 0 {
