@@ -152,6 +152,11 @@ func (d *dataRows) Next() bool {
 // batch of the widest export stays well under a megabyte of cell headers.
 const prefetchBatch = 512
 
+// prefetchCells caps a batch's cells, so that a file whose rows are as wide
+// as a row may be (thousands of cells) costs no more per batch than a
+// typical export does.
+const prefetchCells = prefetchBatch * 64
+
 // prefetch reads rows in a goroutine of its own, a few batches ahead, so
 // that splitting the file (CSV fields, worksheet XML) and turning rows into
 // orders run on two cores. Rows come in the same order with the same
@@ -183,16 +188,18 @@ func (p *prefetched) run() {
 	for {
 		batch := make([]tabular.Row, 0, prefetchBatch)
 		var cells []string
-		for len(batch) < prefetchBatch && p.src.Next() {
+		ncells := 0
+		for len(batch) < prefetchBatch && ncells < prefetchCells && p.src.Next() {
 			row := p.src.Row()
 			// One backing array per batch, not one per row.
 			if cap(cells)-len(cells) < len(row.Cells) {
-				cells = make([]string, 0, max(len(row.Cells)*prefetchBatch/4, len(row.Cells)))
+				cells = make([]string, 0, max(min(len(row.Cells)*prefetchBatch/4, prefetchCells), len(row.Cells)))
 			}
 			start := len(cells)
 			cells = append(cells, row.Cells...)
 			row.Cells = cells[start:len(cells):len(cells)]
 			batch = append(batch, row)
+			ncells += len(row.Cells)
 		}
 		if len(batch) == 0 {
 			p.err = p.src.Err()
