@@ -55,13 +55,17 @@ type RowFunc func(row tabular.Row, emit Emit) bool
 // StreamRows drives a row stream: it checks for cancellation on every row,
 // turns unreadable rows into rejects, calls fn for the others, then calls
 // flush for what is still being assembled, and ends with the stream's error.
+// Every order it hands on has passed CheckRecord, with the dates plausible
+// at the run time ctx carries (see WithRunTime).
 func StreamRows(ctx context.Context, source, file, sheet string, rows tabular.Rows, fn RowFunc, flush func(Emit) bool) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		rows := prefetch(rows)
 		defer rows.Close()
+		dates := RunDates(ctx)
 		consumed := 0
 		emit := func(r Record) bool {
 			r.Rows, consumed = consumed, 0
+			CheckRecord(&r, dates, sheet)
 			return yield(r, nil)
 		}
 		for rows.Next() {

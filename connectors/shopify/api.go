@@ -324,7 +324,7 @@ func (p *pull) order(raw []byte) connectors.Record {
 			l.Title = normalize.CleanText(strings.Trim(it.Title+" - "+it.VariantTitle, " -"))
 		}
 		if l.UnitPrice.Valid {
-			l.LineTotal = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
+			l.LineTotal = l.UnitPrice.Times(l.Quantity)
 		}
 		if s := normalize.CleanText(it.FulfillmentStatus); s != "" {
 			l.Status = normalize.StatusFromRules(s, fulfillmentRules)
