@@ -134,6 +134,7 @@ type CSVReader struct {
 	// lastLine is the line of the last record read, for an error that
 	// comes before the next one has a line.
 	lastLine int
+	raw      []string
 }
 
 // csvBufSize is the read buffer of a CSV file.
@@ -457,6 +458,7 @@ func (c *CSVReader) Next() bool {
 		if blank(rec) {
 			continue
 		}
+		c.raw = rec
 		c.row = Row{Number: line, Cells: c.pad(rec)}
 		c.row.Problem = c.check(c.row.Cells, rec)
 		return true
@@ -526,6 +528,10 @@ func (c *CSVReader) check(cells, rec []string) error {
 
 // Row returns the current record.
 func (c *CSVReader) Row() Row { return c.row }
+
+// Raw is the current record as the file writes it, neither padded nor cut
+// to the header's width; valid until the next call to Next.
+func (c *CSVReader) Raw() []string { return c.raw }
 
 // Err reports why reading stopped early, or nil at the end of the file.
 func (c *CSVReader) Err() error { return c.err }

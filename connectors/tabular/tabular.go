@@ -8,13 +8,8 @@
 package tabular
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"strings"
 )
 
 // Kind is a file's container format.
@@ -125,41 +120,6 @@ func (e *FileError) Error() string {
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
-
-// ErrNotSpreadsheet is returned for files that are neither CSV text nor XLSX.
-var ErrNotSpreadsheet = errors.New("not a CSV or XLSX file")
-
-// DetectKind tells XLSX (a zip) from CSV (text) by content, not by name:
-// sellers rename files and some tools save CSV with an .xls name.
-func DetectKind(path string) (Kind, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	head := make([]byte, 8)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	head = head[:n]
-	switch {
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return KindXLSX, nil
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return "", fmt.Errorf("%w: this is an old Excel 97-2003 (.xls) workbook; open it in Excel and save it as .xlsx or CSV", ErrNotSpreadsheet)
-	case n == 0:
-		return "", fmt.Errorf("%w: the file is empty", ErrNotSpreadsheet)
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return "", fmt.Errorf("%w: the file holds binary data", ErrNotSpreadsheet)
-	}
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext == ".xlsx" || ext == ".xlsm" {
-		return "", fmt.Errorf("%w: the name says .xlsx but the content is not a workbook (damaged or not an Excel file)", ErrNotSpreadsheet)
-	}
-	return KindCSV, nil
-}
 
 // Row is one row of a sheet or one CSV record.
 type Row struct {
