@@ -23,7 +23,7 @@ type Fields struct {
 }
 
 // NewFields starts reading one row. Dates before normalize.EarliestDate or
-// after the year 9999 are bad values; CheckRecord holds the order's dates to
+// after 2099 (normalize.AnyDate) are bad values; CheckRecord holds the order's dates to
 // the run's clock as well.
 func NewFields(m *tabular.Mapping, cells []string) *Fields {
 	return &Fields{m: m, cells: cells, dates: normalize.AnyDate}

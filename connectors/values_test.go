@@ -79,11 +79,12 @@ func TestValuesAtTheEdge(t *testing.T) {
 		"next-year;09/12/2027;;10,00;1;\n" +
 		"delivered-9999;05/03/2026;31/12/9999;10,00;1;\n" + // line 8
 		"delivered-0001;05/03/2026;01/01/0001;10,00;1;\n" +
-		"max-price;05/03/2026;;9.999.999.999.999.999,99;1;\n" + // line 10
-		"price-times-2;05/03/2026;;9.999.999.999.999.999,99;2;\n" +
-		"int64-cents;05/03/2026;;92.233.720.368.547.758,07;1;\n" + // line 12
-		"sum-beyond;05/03/2026;;9.999.999.999.999.999,99;1;0,01\n" +
-		"shipping-max;05/03/2026;;0,00;1;9.999.999.999.999.999,99\n" // line 14
+		"delivered-2028;05/03/2026;05/03/2028;10,00;1;\n" + // line 10
+		"max-price;05/03/2026;;9.999.999.999.999.999,99;1;\n" +
+		"price-times-2;05/03/2026;;9.999.999.999.999.999,99;2;\n" + // line 12
+		"int64-cents;05/03/2026;;92.233.720.368.547.758,07;1;\n" +
+		"sum-beyond;05/03/2026;;9.999.999.999.999.999,99;1;0,01\n" + // line 14
+		"shipping-max;05/03/2026;;0,00;1;9.999.999.999.999.999,99\n"
 	orders, rejects := readValues(t, ctx, csv)
 
 	type want struct {
@@ -93,17 +94,18 @@ func TestValuesAtTheEdge(t *testing.T) {
 		effect Effect
 	}
 	wants := []want{
-		{4, "ordered_at", "after 2027-12-07, a year after this run", RowSkipped},
+		{4, "Data", "after 2099", RowSkipped},
 		{5, "Data", "before 2000-01-01", RowSkipped},
 		{6, "Data", "before 2000-01-01", RowSkipped},
-		{7, "ordered_at", "after 2027-12-07", RowSkipped},
-		{8, "updated_at", "after 2027-12-07", ValueDropped},
+		{7, "ordered_at", "after 2027-12-07, a year after this run", RowSkipped},
+		{8, "Entrega", "after 2099", ValueDropped},
 		{9, "Entrega", "before 2000-01-01", ValueDropped},
-		{11, "items_total", "DECIMAL(18,2)", RowSkipped},
-		{11, "order_total", "DECIMAL(18,2)", RowSkipped},
-		{11, "lines[1].line_total", "unit price × quantity", RowSkipped},
-		{12, "Preço", "too large", RowSkipped},
-		{13, "order_total", "DECIMAL(18,2)", RowSkipped},
+		{10, "updated_at", "after 2027-12-07", ValueDropped},
+		{12, "items_total", "DECIMAL(18,2)", RowSkipped},
+		{12, "order_total", "DECIMAL(18,2)", RowSkipped},
+		{12, "lines[1].line_total", "unit price × quantity", RowSkipped},
+		{13, "Preço", "too large", RowSkipped},
+		{14, "order_total", "DECIMAL(18,2)", RowSkipped},
 	}
 	var got []want
 	for _, r := range rejects {
@@ -121,27 +123,30 @@ func TestValuesAtTheEdge(t *testing.T) {
 			t.Errorf("reject %d = %+v, want %+v", i, g, w)
 		}
 	}
-	for _, id := range []string{"ok", "late-ok", "delivered-9999", "delivered-0001", "max-price", "shipping-max"} {
+	for _, id := range []string{"ok", "late-ok", "delivered-9999", "delivered-0001", "delivered-2028", "max-price", "shipping-max"} {
 		if orders[id] == nil {
 			t.Errorf("order %s was not kept", id)
 		}
 	}
-	if len(orders) != 6 {
-		t.Errorf("kept %d orders, want 6", len(orders))
+	if len(orders) != 7 {
+		t.Errorf("kept %d orders, want 7", len(orders))
 	}
-	if o := orders["delivered-9999"]; o != nil && !o.UpdatedAt.IsZero() {
+	if o := orders["delivered-2028"]; o != nil && !o.UpdatedAt.IsZero() {
 		t.Errorf("the out-of-range update time was kept: %v", o.UpdatedAt)
 	}
-	if o := orders["delivered-0001"]; o != nil && !o.UpdatedAt.Equal(o.OrderedAt) {
-		t.Errorf("update time %v, want the purchase date", o.UpdatedAt)
+	for _, id := range []string{"delivered-9999", "delivered-0001"} {
+		if o := orders[id]; o != nil && !o.UpdatedAt.Equal(o.OrderedAt) {
+			t.Errorf("%s: update time %v, want the purchase date", id, o.UpdatedAt)
+		}
 	}
 	if o := orders["max-price"]; o != nil && o.OrderTotal != normalize.Cents(normalize.MaxCents) {
 		t.Errorf("max price order total %v", o.OrderTotal)
 	}
 
-	// Without a run time only what no clock makes plausible is refused.
-	orders, _ = readValues(t, t.Context(), csv)
-	if orders["next-year"] == nil || orders["y9999"] == nil || orders["y0001"] != nil {
+	// Without a run time only what no clock makes plausible is refused,
+	// at the column that holds it.
+	orders, rejects = readValues(t, t.Context(), csv)
+	if orders["next-year"] == nil || orders["y9999"] != nil || orders["y0001"] != nil || rejects[0].Column != "Data" || !strings.Contains(rejects[0].Reason, "after 2099") {
 		t.Errorf("without a run time: kept %v", keys(orders))
 	}
 }

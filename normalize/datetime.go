@@ -32,8 +32,10 @@ func mustLoadLocation(name string) *time.Location {
 var EarliestDate = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // LastDate is the last instant a date may have when no clock bounds it: the
-// end of year 9999, the last a four-digit year (and the dataset) can hold.
-var LastDate = time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)
+// end of 2099. Placeholders like 31/12/9999 lie beyond it, and so do the
+// dates readers that count nanoseconds (pandas, Spark) cannot read back
+// (after 2262-04-11).
+var LastDate = time.Date(2099, 12, 31, 23, 59, 59, 999_999_999, time.UTC)
 
 // AnyDate is the range of dates when no clock is known: EarliestDate to
 // LastDate.
@@ -63,7 +65,7 @@ func (r DateRange) Check(t time.Time) error {
 		return valueErr(t.Format(time.RFC3339), "the date is before "+r.From.UTC().Format(time.DateOnly)+", the earliest an order may have: a typo or a placeholder")
 	case t.After(r.To):
 		if r.To.Equal(LastDate) {
-			return valueErr(t.Format(time.RFC3339), "the date is after the year 9999: a typo or a placeholder")
+			return valueErr(t.Format(time.RFC3339), "the date is after 2099: a typo or a placeholder")
 		}
 		return valueErr(t.Format(time.RFC3339), "the date is after "+r.To.UTC().Format(time.DateOnly)+", a year after this run: a typo or a placeholder")
 	}
