@@ -38,17 +38,7 @@ func ReadSample(path string) (*Sample, error) {
 	s := &Sample{Path: path, Kind: kind}
 	switch kind {
 	case tabular.KindCSV:
-		r, err := tabular.OpenCSV(path, tabular.CSVOptions{})
-		if err != nil {
-			return nil, err
-		}
-		defer r.Close()
-		s.Encoding, s.Delimiter = r.Encoding(), r.Delimiter()
-		rows := [][]string{slices.Clone(r.Header())}
-		for len(rows) < sampleRows && r.Next() {
-			rows = append(rows, slices.Clone(r.Row().Cells))
-		}
-		s.Sheets = []SheetSample{{Rows: rows}}
+		return readCSVSample(path, 0, false)
 	case tabular.KindXLSX:
 		wb, err := tabular.OpenXLSX(path, tabular.Limits{})
 		if err != nil {
@@ -68,6 +58,29 @@ func ReadSample(path string) (*Sample, error) {
 			s.Sheets = append(s.Sheets, sh)
 		}
 	}
+	return s, nil
+}
+
+// readCSVSample reads the head of a CSV file, with delimiter or, when it is
+// 0, the one the header line suggests. raw keeps each record as the file
+// writes it rather than cut to the header line's width, for a file whose
+// first line is not its header.
+func readCSVSample(path string, delimiter rune, raw bool) (*Sample, error) {
+	r, err := tabular.OpenCSV(path, tabular.CSVOptions{Delimiter: delimiter})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	s := &Sample{Path: path, Kind: tabular.KindCSV, Encoding: r.Encoding(), Delimiter: r.Delimiter()}
+	rows := [][]string{slices.Clone(r.Header())}
+	for len(rows) < sampleRows && r.Next() {
+		cells := r.Row().Cells
+		if raw {
+			cells = r.Raw()
+		}
+		rows = append(rows, slices.Clone(cells))
+	}
+	s.Sheets = []SheetSample{{Rows: rows}}
 	return s, nil
 }
 
@@ -173,11 +186,13 @@ var ErrAmbiguous = errors.New("more than one connector reads this file")
 func Route(s *Sample) (FileReader, Match, error) {
 	var matches []Match
 	readers := map[string]FileReader{}
+	var all []FileReader
 	for _, c := range All() {
 		fr, ok := c.(FileReader)
 		if !ok {
 			continue
 		}
+		all = append(all, fr)
 		m := fr.Detect(s)
 		if m.Score > 0 {
 			matches = append(matches, m)
@@ -194,6 +209,9 @@ func Route(s *Sample) (FileReader, Match, error) {
 		return 0
 	})
 	if len(matches) == 0 || !matches[0].Usable() {
+		if err := explainNoMatch(s, all); err != nil {
+			return nil, Match{}, err
+		}
 		if len(matches) == 0 {
 			return nil, Match{}, fmt.Errorf("%w: its header matches no known export (is it an order export? for any other layout use the csv connector with a mapping file)", ErrNoConnector)
 		}

@@ -19,11 +19,14 @@ type Fields struct {
 	cells   []string
 	skip    []normalize.FieldError
 	dropped []normalize.FieldError
+	dates   normalize.DateRange
 }
 
-// NewFields starts reading one row.
+// NewFields starts reading one row. Dates before normalize.EarliestDate or
+// after 2099 (normalize.AnyDate) are bad values; CheckRecord holds the order's dates to
+// the run's clock as well.
 func NewFields(m *tabular.Mapping, cells []string) *Fields {
-	return &Fields{m: m, cells: cells}
+	return &Fields{m: m, cells: cells, dates: normalize.AnyDate}
 }
 
 // Reset reuses f for another row.
@@ -76,7 +79,8 @@ func (f *Fields) Money(col int, style normalize.MoneyStyle) normalize.Amount {
 }
 
 // Time parses a timestamp with parse; required makes an empty or bad value
-// skip the row, otherwise a bad value is dropped.
+// skip the row, otherwise a bad value is dropped. A date outside
+// normalize.AnyDate is a bad value.
 func (f *Fields) Time(col int, required bool, parse func(string) (time.Time, error)) time.Time {
 	raw := f.Raw(col)
 	if normalize.CleanText(raw) == "" {
@@ -86,6 +90,16 @@ func (f *Fields) Time(col int, required bool, parse func(string) (time.Time, err
 		return time.Time{}
 	}
 	t, err := parse(raw)
+	if err == nil {
+		if t.IsZero() && strings.ContainsAny(raw, "123456789") {
+			// 0001-01-01 00:00 UTC is Go's zero time, which parsers
+			// give for "no date"; written out, it is a placeholder.
+			t = f.dates.From.AddDate(-1, 0, 0)
+		}
+		if err = f.dates.Check(t); err != nil {
+			t = time.Time{}
+		}
+	}
 	switch {
 	case err != nil && required:
 		f.Skip(col, raw, err.Error())

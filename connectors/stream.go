@@ -55,13 +55,17 @@ type RowFunc func(row tabular.Row, emit Emit) bool
 // StreamRows drives a row stream: it checks for cancellation on every row,
 // turns unreadable rows into rejects, calls fn for the others, then calls
 // flush for what is still being assembled, and ends with the stream's error.
+// Every order it hands on has passed CheckRecord, with the dates plausible
+// at the run time ctx carries (see WithRunTime).
 func StreamRows(ctx context.Context, source, file, sheet string, rows tabular.Rows, fn RowFunc, flush func(Emit) bool) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		rows := prefetch(rows)
 		defer rows.Close()
+		dates := RunDates(ctx)
 		consumed := 0
 		emit := func(r Record) bool {
 			r.Rows, consumed = consumed, 0
+			CheckRecord(&r, dates, sheet)
 			return yield(r, nil)
 		}
 		for rows.Next() {
@@ -152,6 +156,11 @@ func (d *dataRows) Next() bool {
 // batch of the widest export stays well under a megabyte of cell headers.
 const prefetchBatch = 512
 
+// prefetchCells caps a batch's cells, so that a file whose rows are as wide
+// as a row may be (thousands of cells) costs no more per batch than a
+// typical export does.
+const prefetchCells = prefetchBatch * 64
+
 // prefetch reads rows in a goroutine of its own, a few batches ahead, so
 // that splitting the file (CSV fields, worksheet XML) and turning rows into
 // orders run on two cores. Rows come in the same order with the same
@@ -183,16 +192,18 @@ func (p *prefetched) run() {
 	for {
 		batch := make([]tabular.Row, 0, prefetchBatch)
 		var cells []string
-		for len(batch) < prefetchBatch && p.src.Next() {
+		ncells := 0
+		for len(batch) < prefetchBatch && ncells < prefetchCells && p.src.Next() {
 			row := p.src.Row()
 			// One backing array per batch, not one per row.
 			if cap(cells)-len(cells) < len(row.Cells) {
-				cells = make([]string, 0, max(len(row.Cells)*prefetchBatch/4, len(row.Cells)))
+				cells = make([]string, 0, max(min(len(row.Cells)*prefetchBatch/4, prefetchCells), len(row.Cells)))
 			}
 			start := len(cells)
 			cells = append(cells, row.Cells...)
 			row.Cells = cells[start:len(cells):len(cells)]
 			batch = append(batch, row)
+			ncells += len(row.Cells)
 		}
 		if len(batch) == 0 {
 			p.err = p.src.Err()

@@ -26,6 +26,52 @@ func mustLoadLocation(name string) *time.Location {
 	return loc
 }
 
+// EarliestDate is the first day an order may be dated: no marketplace a
+// seller exports from sold online before it, and dates before it in an
+// export are typos or placeholders (01/01/0001, 1899-12-30).
+var EarliestDate = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// LastDate is the last instant a date may have when no clock bounds it: the
+// end of 2099. Placeholders like 31/12/9999 lie beyond it, and so do the
+// dates readers that count nanoseconds (pandas, Spark) cannot read back
+// (after 2262-04-11).
+var LastDate = time.Date(2099, 12, 31, 23, 59, 59, 999_999_999, time.UTC)
+
+// AnyDate is the range of dates when no clock is known: EarliestDate to
+// LastDate.
+var AnyDate = DateRange{From: EarliestDate, To: LastDate}
+
+// DateRange is the span of dates a value may have; a date outside it is a
+// typo, a placeholder (31/12/9999) or a damaged file, and the dataset does
+// not keep it.
+type DateRange struct {
+	From, To time.Time // both included
+}
+
+// PlausibleDates is the range of dates orders may carry in a run whose
+// clock reads now: EarliestDate to a year after now (clocks, time zones and
+// scheduled orders run a little ahead; a year is far beyond them).
+func PlausibleDates(now time.Time) DateRange {
+	return DateRange{From: EarliestDate, To: now.UTC().AddDate(1, 0, 0)}
+}
+
+// Check says, in words a seller can act on, why t is outside the range;
+// the zero time (no date) is never outside it.
+func (r DateRange) Check(t time.Time) error {
+	switch {
+	case t.IsZero():
+		return nil
+	case t.Before(r.From):
+		return valueErr(t.Format(time.RFC3339), "the date is before "+r.From.UTC().Format(time.DateOnly)+", the earliest an order may have: a typo or a placeholder")
+	case t.After(r.To):
+		if r.To.Equal(LastDate) {
+			return valueErr(t.Format(time.RFC3339), "the date is after 2099: a typo or a placeholder")
+		}
+		return valueErr(t.Format(time.RFC3339), "the date is after "+r.To.UTC().Format(time.DateOnly)+", a year after this run: a typo or a placeholder")
+	}
+	return nil
+}
+
 // Layouts the connectors pass to ParseLocalTime.
 const (
 	LayoutISODateTimeMinute = "2006-01-02 15:04"          // Shopee export

@@ -45,8 +45,7 @@ func (st MoneyStyle) example() string {
 	return "1234.56"
 }
 
-// maxCents is the largest magnitude DECIMAL(18,2) holds, in centavos.
-const maxCents = 999_999_999_999_999_999
+const maxCents = MaxCents
 
 // ParseMoney reads an amount in centavos. Both styles take a currency
 // prefix (R$, BRL, US$, USD, EUR, €; letter codes in any case) with or

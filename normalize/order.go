@@ -9,6 +9,8 @@ package normalize
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 	"time"
 )
 
@@ -47,9 +49,73 @@ type Amount struct {
 // Cents returns a valid Amount of c centavos.
 func Cents(c int64) Amount { return Amount{Cents: c, Valid: true} }
 
-// Add sums two amounts; the result is valid when either is.
+// MaxCents is the largest magnitude the dataset stores (DECIMAL(18,2)), in
+// centavos.
+const MaxCents = 999_999_999_999_999_999
+
+// overflowCents is what arithmetic gives when its result leaves
+// DECIMAL(18,2): it is outside that range itself, so Fits refuses it, and
+// every operation on it gives it back (-math.MinInt64 is math.MinInt64), so
+// no later sum can bring a wrapped value back into range.
+const overflowCents = math.MinInt64
+
+// Fits reports whether the amount can be stored: it is not valid (no
+// value), or it is within DECIMAL(18,2).
+func (a Amount) Fits() bool { return !a.Valid || (-MaxCents <= a.Cents && a.Cents <= MaxCents) }
+
+// Add sums two amounts; the result is valid when either is. A sum beyond
+// DECIMAL(18,2) gives an amount that does not Fit.
 func (a Amount) Add(b Amount) Amount {
-	return Amount{Cents: a.Cents + b.Cents, Valid: a.Valid || b.Valid}
+	out := Amount{Valid: a.Valid || b.Valid}
+	if !a.Fits() || !b.Fits() {
+		out.Cents = overflowCents
+		return out
+	}
+	// Both are within ±MaxCents, so the sum cannot wrap int64.
+	out.Cents = a.Cents + b.Cents
+	if !out.Fits() {
+		out.Cents = overflowCents
+	}
+	return out
+}
+
+// Sub subtracts b from a, as Add does.
+func (a Amount) Sub(b Amount) Amount { return a.Add(b.Neg()) }
+
+// Neg is the amount with its sign changed.
+func (a Amount) Neg() Amount {
+	if !a.Fits() {
+		return Amount{Cents: overflowCents, Valid: true}
+	}
+	return Amount{Cents: -a.Cents, Valid: a.Valid}
+}
+
+// Times multiplies an amount by a count, such as a unit price by a
+// quantity. A product beyond DECIMAL(18,2) gives an amount that does not
+// Fit.
+func (a Amount) Times(n int32) Amount {
+	out := Amount{Valid: a.Valid}
+	if !a.Fits() {
+		out.Cents = overflowCents
+		return out
+	}
+	hi, lo := bits.Mul64(uint64(abs64(a.Cents)), uint64(abs64(int64(n))))
+	if hi != 0 || lo > MaxCents {
+		out.Cents = overflowCents
+		return out
+	}
+	out.Cents = int64(lo)
+	if (a.Cents < 0) != (n < 0) {
+		out.Cents = -out.Cents
+	}
+	return out
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
 
 // String renders the amount with a dot and two decimals ("-13.26"), or "" when
@@ -57,6 +123,9 @@ func (a Amount) Add(b Amount) Amount {
 func (a Amount) String() string {
 	if !a.Valid {
 		return ""
+	}
+	if a.Cents == overflowCents {
+		return "(beyond DECIMAL(18,2))"
 	}
 	c := a.Cents
 	sign := ""

@@ -85,3 +85,16 @@ func (connector) Detect(s *connectors.Sample) connectors.Match {
 func Sidecar(path string) string {
 	return strings.TrimSuffix(path, filepath.Ext(path)) + ".mapping.yaml"
 }
+
+// Diagnose reports a mapping file beside the export that cannot be used,
+// so a typo in it is shown as such rather than as a file no connector reads.
+func (connector) Diagnose(s *connectors.Sample) error {
+	path := Sidecar(s.Path)
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	if _, err := LoadMapping(path); err != nil {
+		return err
+	}
+	return nil
+}

@@ -288,7 +288,7 @@ func (r *reader) line(p *connectors.Fields) *normalize.Line {
 	}
 	switch {
 	case !l.LineTotal.Valid && l.UnitPrice.Valid:
-		l.LineTotal = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
+		l.LineTotal = l.UnitPrice.Times(l.Quantity)
 	case !l.UnitPrice.Valid && l.LineTotal.Valid && l.Quantity > 0:
 		l.UnitPrice = normalize.Cents(l.LineTotal.Cents / int64(l.Quantity))
 	}

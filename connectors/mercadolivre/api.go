@@ -233,12 +233,12 @@ func (p *pull) order(ctx context.Context, raw []byte, missing string) (connector
 		}
 		l.Variation = strings.Join(vs, ", ")
 		if l.UnitPrice.Valid {
-			l.LineTotal = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
+			l.LineTotal = l.UnitPrice.Times(l.Quantity)
 		}
 		out.ItemsTotal = out.ItemsTotal.Add(l.LineTotal)
 		// sale_fee is per unit.
 		if fee := f.Money(col+".sale_fee", it.SaleFee); fee.Valid {
-			fees = fees.Add(normalize.Cents(fee.Cents * int64(l.Quantity)))
+			fees = fees.Add(fee.Times(l.Quantity))
 		}
 		out.Lines = append(out.Lines, l)
 	}

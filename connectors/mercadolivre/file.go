@@ -420,7 +420,7 @@ func setLineTotal(o *normalize.Order) {
 		case o.ItemsTotal.Valid:
 			l.LineTotal = o.ItemsTotal
 		case l.UnitPrice.Valid:
-			l.LineTotal = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
+			l.LineTotal = l.UnitPrice.Times(l.Quantity)
 		}
 	}
 }
@@ -502,5 +502,5 @@ func readLine(p *connectors.Fields, o *normalize.Order) (normalize.Line, int64) 
 		UnitPrice: p.Money(colUnitPrice, normalize.MoneyDot),
 		Status:    o.Status,
 	}
-	return l, l.UnitPrice.Cents * int64(l.Quantity)
+	return l, l.UnitPrice.Times(l.Quantity).Cents
 }

@@ -353,7 +353,7 @@ func (p *pull) order(raw json.RawMessage) connectors.Record {
 			}
 		}
 		if l.UnitPrice.Valid {
-			l.LineTotal = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
+			l.LineTotal = l.UnitPrice.Times(l.Quantity)
 		}
 		o.ItemsTotal = o.ItemsTotal.Add(l.LineTotal)
 		o.Lines = append(o.Lines, l)

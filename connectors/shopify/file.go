@@ -161,7 +161,7 @@ func readLine(p *connectors.Fields) normalize.Line {
 		UnitPrice: p.Money(colLinePrice, normalize.MoneyDot),
 	}
 	if l.UnitPrice.Valid {
-		l.LineTotal = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
+		l.LineTotal = l.UnitPrice.Times(l.Quantity)
 	}
 	if s := p.Text(colLineFulfillment); s != "" {
 		l.Status = normalize.StatusFromRules(s, fulfillmentRules)

@@ -50,11 +50,12 @@ type CSVOptions struct {
 // ends a line like "\n", empty lines are skipped but counted. Each record
 // costs one string allocation; its cells are substrings of it.
 type flatReader struct {
-	br    *bufio.Reader
-	delim string
-	line  int
-	acc   []byte
-	rec   []string
+	br     *bufio.Reader
+	delim  string
+	line   int
+	acc    []byte
+	rec    []string
+	offset int64 // bytes of br consumed
 }
 
 // Read returns the next record and the line it is on.
@@ -69,6 +70,7 @@ func (f *flatReader) Read() ([]string, int, error) {
 			}
 			b = f.acc
 		}
+		f.offset += int64(len(b))
 		if len(b) == 0 {
 			if err == nil {
 				err = io.EOF
@@ -125,6 +127,48 @@ type CSVReader struct {
 	ahead *pendingRecord
 	// flat reads unquoted formats instead of r.
 	flat *flatReader
+	// guard stops the input a record past the record limit; base is what
+	// was consumed before r started (Excel's "sep=" line).
+	guard *recordGuard
+	base  int64
+	// lastLine is the line of the last record read, for an error that
+	// comes before the next one has a line.
+	lastLine int
+	raw      []string
+}
+
+// csvBufSize is the read buffer of a CSV file.
+const csvBufSize = 256 << 10
+
+// recordGuard ends the input when a record runs longer than the record
+// limit, so that an unbalanced quote or a file without line breaks costs at
+// most the limit (plus the read buffer) instead of the whole file in memory.
+// allow is moved on past each record read.
+type recordGuard struct {
+	r     io.Reader
+	read  int64 // bytes handed out
+	allow int64 // bytes that may be handed out
+}
+
+// errRecordTooLong is what the guard returns once it stops.
+var errRecordTooLong = errors.New("record too long")
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	room := g.allow - g.read
+	if room <= 0 {
+		return 0, errRecordTooLong
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
+}
+
+// recordRead moves the guard on past the record that ended at offset.
+func (c *CSVReader) recordRead(offset int64) {
+	c.guard.allow = offset + int64(c.limits.MaxRecordBytes) + csvBufSize
 }
 
 type pendingRecord struct {
@@ -139,9 +183,7 @@ type pendingRecord struct {
 // the header line. Delimiters are never guessed from data lines: pt-BR
 // amounts like "1.234,56" would make ',' look right.
 func OpenCSV(path string, opts CSVOptions) (*CSVReader, error) {
-	if opts.Limits == (Limits{}) {
-		opts.Limits = DefaultLimits
-	}
+	opts.Limits = opts.Limits.withDefaults()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &FileError{File: path, Err: err}
@@ -181,7 +223,8 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	if dec != transform.Nop {
 		decoded = transform.NewReader(raw, dec)
 	}
-	text := bufio.NewReaderSize(decoded, 256<<10)
+	c.guard = &recordGuard{r: decoded, allow: int64(c.limits.MaxRecordBytes) + csvBufSize}
+	text := bufio.NewReaderSize(c.guard, csvBufSize)
 
 	// The header line decides the delimiter; "sep=X" is Excel's own hint.
 	line, consumed, err := peekFirstLine(text)
@@ -196,6 +239,7 @@ func (c *CSVReader) open(opts CSVOptions) error {
 		if _, err := text.Discard(consumed); err != nil {
 			return err
 		}
+		c.base = int64(consumed)
 		skipLines = 1
 		if line, _, err = peekFirstLine(text); err != nil {
 			return err
@@ -207,8 +251,8 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	c.delimiter = opts.Delimiter
 
 	if opts.Unquoted {
-		c.flat = &flatReader{br: text, delim: string(opts.Delimiter)}
-		hdr, line1, err := c.flat.Read()
+		c.flat = &flatReader{br: text, delim: string(opts.Delimiter), offset: c.base}
+		hdr, line1, err := c.read()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return errors.New("the file has no header line")
@@ -230,16 +274,15 @@ func (c *CSVReader) open(opts CSVOptions) error {
 	r.ReuseRecord = true
 	c.r = r
 
-	hdr, err := r.Read()
+	c.lineOffset = skipLines
+	hdr, line1, err := c.read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return errors.New("the file has no header line")
 		}
 		return fmt.Errorf("header line: %w", err)
 	}
-	line1, _ := r.FieldPos(0)
-	c.lineOffset = skipLines
-	c.headerLine = line1 + skipLines
+	c.headerLine = line1
 	c.header = make([]string, len(hdr))
 	for i, h := range hdr {
 		c.header[i] = CleanHeader(h)
@@ -353,9 +396,17 @@ func (c *CSVReader) read() ([]string, int, error) {
 	}
 	if c.flat != nil {
 		rec, line, err := c.flat.Read()
-		return rec, line + c.lineOffset, err
+		if err == nil {
+			c.recordRead(c.flat.offset)
+			c.lastLine = line + c.lineOffset
+		}
+		return rec, line + c.lineOffset, c.tooLong(err)
 	}
 	rec, err := c.r.Read()
+	if err == nil || errors.As(err, new(*csv.ParseError)) {
+		c.recordRead(c.base + c.r.InputOffset())
+	}
+	err = c.tooLong(err)
 	if err != nil {
 		// FieldPos is only defined after a record was read.
 		var pe *csv.ParseError
@@ -367,7 +418,16 @@ func (c *CSVReader) read() ([]string, int, error) {
 		return rec, 0, err
 	}
 	line, _ := c.r.FieldPos(0)
+	c.lastLine = line + c.lineOffset
 	return rec, line + c.lineOffset, nil
+}
+
+// tooLong turns the guard's stop into an error that says what it means.
+func (c *CSVReader) tooLong(err error) error {
+	if err == nil || !errors.Is(err, errRecordTooLong) {
+		return err
+	}
+	return fmt.Errorf("%w (a quoted cell that never ends, or not a CSV file)", overLimit(fmt.Sprintf("the record after line %d", c.lastLine), "%d bytes", c.limits.MaxRecordBytes))
 }
 
 // Next advances to the next non-blank record.
@@ -398,6 +458,7 @@ func (c *CSVReader) Next() bool {
 		if blank(rec) {
 			continue
 		}
+		c.raw = rec
 		c.row = Row{Number: line, Cells: c.pad(rec)}
 		c.row.Problem = c.check(c.row.Cells, rec)
 		return true
@@ -441,6 +502,9 @@ func (c *CSVReader) pad(rec []string) []string {
 }
 
 func (c *CSVReader) check(cells, rec []string) error {
+	if len(rec) > c.limits.MaxRowCells {
+		return fmt.Errorf("the line has %d cells, more than the %d a row may have", len(rec), c.limits.MaxRowCells)
+	}
 	for i := len(c.header); i < len(rec); i++ {
 		if strings.TrimSpace(rec[i]) != "" {
 			return fmt.Errorf("the line has %d cells but the header has %d; cell %d (%q) has no column", len(rec), len(c.header), i+1, Truncate(rec[i], 40))
@@ -464,6 +528,10 @@ func (c *CSVReader) check(cells, rec []string) error {
 
 // Row returns the current record.
 func (c *CSVReader) Row() Row { return c.row }
+
+// Raw is the current record as the file writes it, neither padded nor cut
+// to the header's width; valid until the next call to Next.
+func (c *CSVReader) Raw() []string { return c.raw }
 
 // Err reports why reading stopped early, or nil at the end of the file.
 func (c *CSVReader) Err() error { return c.err }

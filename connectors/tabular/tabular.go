@@ -8,13 +8,8 @@
 package tabular
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"strings"
 )
 
 // Kind is a file's container format.
@@ -26,21 +21,87 @@ const (
 )
 
 // Limits bound what one file may make the program hold, so that a hostile or
-// broken export fails with a clear error instead of exhausting memory.
+// broken export fails with a clear error instead of exhausting memory. A
+// zero field means its DefaultLimits value.
 type Limits struct {
 	MaxCellBytes   int   // one cell
-	MaxRecordBytes int   // one CSV record (all its cells)
+	MaxRecordBytes int   // one CSV record or one sheet row (all its cells)
+	MaxRowCells    int   // cells in one CSV record or one sheet row
 	MaxUnzipBytes  int64 // an XLSX file once unzipped
 	MaxXMLBytes    int64 // one XML part read whole (an XLSX workbook's sheet list and relationships; sheets and shared strings are streamed)
+	// MaxSharedStrings and MaxSharedStringBytes bound a workbook's shared
+	// string table, the one part held in memory: its entries and the text
+	// they hold.
+	MaxSharedStrings     int
+	MaxSharedStringBytes int64
+	// MaxParts bounds the entries of an XLSX zip; archive/zip holds every
+	// entry of the directory at once.
+	MaxParts int
+	// MaxInflateRatio bounds how many times its compressed size a part
+	// bigger than a MiB may unpack to.
+	MaxInflateRatio int64
 }
 
 // DefaultLimits are generous for real exports (the largest real cells are
-// multi-line notes of a few KiB) and still far from harmful.
+// multi-line notes of a few KiB; a 5,000-order Shopee export has 46,000
+// shared strings in 1.4 MiB and unpacks to 14 MiB, 11 times its size) and
+// keep what one file can make the program hold well under a GiB: the shared
+// strings at most 128 MiB of text and 16 bytes an entry, a row 1 MiB.
 var DefaultLimits = Limits{
-	MaxCellBytes:   64 << 10,
-	MaxRecordBytes: 1 << 20,
-	MaxUnzipBytes:  4 << 30,
-	MaxXMLBytes:    16 << 20,
+	MaxCellBytes:         64 << 10,
+	MaxRecordBytes:       1 << 20,
+	MaxRowCells:          16384, // Excel's column count
+	MaxUnzipBytes:        4 << 30,
+	MaxXMLBytes:          16 << 20,
+	MaxSharedStrings:     4_000_000,
+	MaxSharedStringBytes: 128 << 20,
+	MaxParts:             10_000,
+	MaxInflateRatio:      100,
+}
+
+// withDefaults fills the zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	set := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set64 := func(v *int64, def int64) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&l.MaxCellBytes, d.MaxCellBytes)
+	set(&l.MaxRecordBytes, d.MaxRecordBytes)
+	set(&l.MaxRowCells, d.MaxRowCells)
+	set64(&l.MaxUnzipBytes, d.MaxUnzipBytes)
+	set64(&l.MaxXMLBytes, d.MaxXMLBytes)
+	set(&l.MaxSharedStrings, d.MaxSharedStrings)
+	set64(&l.MaxSharedStringBytes, d.MaxSharedStringBytes)
+	set(&l.MaxParts, d.MaxParts)
+	set64(&l.MaxInflateRatio, d.MaxInflateRatio)
+	return l
+}
+
+// ErrOverLimit is wrapped by the errors of a file refused because reading
+// it would take more than Limits allow.
+var ErrOverLimit = errors.New("over a limit for one file")
+
+// LimitError says which limit a file went beyond.
+type LimitError struct {
+	What  string // what was too big: "the shared string table"
+	Limit string // the limit, in words: "4000000 entries"
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s holds more than %s, the limit for one export: the file is damaged or not an export (orderhist refuses it rather than run out of memory)", e.What, e.Limit)
+}
+
+func (e *LimitError) Unwrap() error { return ErrOverLimit }
+
+func overLimit(what, format string, args ...any) error {
+	return &LimitError{What: what, Limit: fmt.Sprintf(format, args...)}
 }
 
 // FileError is a problem with a whole file: it cannot be opened, is not the
@@ -59,41 +120,6 @@ func (e *FileError) Error() string {
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
-
-// ErrNotSpreadsheet is returned for files that are neither CSV text nor XLSX.
-var ErrNotSpreadsheet = errors.New("not a CSV or XLSX file")
-
-// DetectKind tells XLSX (a zip) from CSV (text) by content, not by name:
-// sellers rename files and some tools save CSV with an .xls name.
-func DetectKind(path string) (Kind, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	head := make([]byte, 8)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	head = head[:n]
-	switch {
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return KindXLSX, nil
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return "", fmt.Errorf("%w: this is an old Excel 97-2003 (.xls) workbook; open it in Excel and save it as .xlsx or CSV", ErrNotSpreadsheet)
-	case n == 0:
-		return "", fmt.Errorf("%w: the file is empty", ErrNotSpreadsheet)
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return "", fmt.Errorf("%w: the file holds binary data", ErrNotSpreadsheet)
-	}
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext == ".xlsx" || ext == ".xlsm" {
-		return "", fmt.Errorf("%w: the name says .xlsx but the content is not a workbook (damaged or not an Excel file)", ErrNotSpreadsheet)
-	}
-	return KindCSV, nil
-}
 
 // Row is one row of a sheet or one CSV record.
 type Row struct {

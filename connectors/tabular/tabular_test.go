@@ -170,27 +170,6 @@ func TestCSVLimits(t *testing.T) {
 	}
 }
 
-func TestDetectKind(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		data []byte
-		want Kind
-		err  string
-	}{
-		{"a.csv", []byte("a,b\n"), KindCSV, ""},
-		{"a.xlsx", []byte("PK\x03\x04rest"), KindXLSX, ""},
-		{"a.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0, 0}, "", "97-2003"},
-		{"a.csv", nil, "", "empty"},
-		{"a.bin", []byte{1, 0, 2}, "", "binary"},
-		{"a.xlsx", []byte("a,b\n"), "", "not a workbook"},
-	} {
-		got, err := DetectKind(write(t, tc.name, tc.data))
-		if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
-			t.Errorf("%s %q: %q, %v", tc.name, tc.data, got, err)
-		}
-	}
-}
-
 func TestHeaderDuplicatesByGroup(t *testing.T) {
 	names := []string{"N.º de venda", "Estado", "Unidades", "Comprador", "Estado", "Unidades", "Unidades"}
 	groups := []string{"Vendas", "", "", "Compradores", "", "Devoluções", "Reclamações"}

@@ -43,16 +43,11 @@ type Workbook struct {
 // OpenXLSX opens a workbook with raw cell values: numbers as written in the
 // file ("80.38", "46256.6076"), never formatted by a locale.
 func OpenXLSX(path string, limits Limits) (*Workbook, error) {
-	if limits == (Limits{}) {
-		limits = DefaultLimits
-	}
-	if limits.MaxUnzipBytes <= 0 {
-		limits.MaxUnzipBytes = DefaultLimits.MaxUnzipBytes
-	}
-	if limits.MaxXMLBytes <= 0 {
-		limits.MaxXMLBytes = DefaultLimits.MaxXMLBytes
-	}
+	limits = limits.withDefaults()
 	if _, err := os.Stat(path); err != nil {
+		return nil, &FileError{File: path, Err: err}
+	}
+	if err := checkZipDirectory(path, limits); err != nil {
 		return nil, &FileError{File: path, Err: err}
 	}
 	zr, err := zip.OpenReader(path)
@@ -101,7 +96,28 @@ func explainOpenError(err error, limits Limits) error {
 }
 
 func unzipLimitError(limits Limits) error {
-	return fmt.Errorf("the workbook unpacks to more than %d MiB, beyond the limit for one export (a damaged or hostile file)", limits.MaxUnzipBytes>>20)
+	return fmt.Errorf("the workbook unpacks to more than %d MiB, beyond the limit for one export (a damaged or hostile file): %w", limits.MaxUnzipBytes>>20, ErrOverLimit)
+}
+
+// ratioFloor is the unpacked size from which a part's inflate ratio is
+// checked: small parts (styles, a sheet of a few rows) may pack far better
+// than data does.
+const ratioFloor = 1 << 20
+
+// checkRatio refuses a part that unpacks to far more than real data does
+// (real export parts unpack to 10 to 35 times their size; a zip bomb to a
+// thousand), before a byte of it is inflated. archive/zip fails a part that
+// unpacks to more than the size its header declares, so the declared sizes
+// can be trusted here.
+func checkRatio(f *zip.File, limits Limits) error {
+	if f.UncompressedSize64 < ratioFloor || f.Method == zip.Store {
+		return nil
+	}
+	if f.CompressedSize64 == 0 || f.UncompressedSize64/f.CompressedSize64 > uint64(limits.MaxInflateRatio) {
+		return overLimit(fmt.Sprintf("the part %s, which unpacks from %d to %d bytes,", f.Name, f.CompressedSize64, f.UncompressedSize64),
+			"%d times its packed size", limits.MaxInflateRatio)
+	}
+	return nil
 }
 
 // Relationship types are matched by their last segment, which is the same
@@ -115,11 +131,17 @@ const (
 // in order and the part of each, the shared string table and the date
 // system.
 func (w *Workbook) load() error {
+	if len(w.zr.File) > w.limits.MaxParts {
+		return overLimit("the zip", "%d parts", w.limits.MaxParts)
+	}
 	var total uint64
 	for _, f := range w.zr.File {
 		total += f.UncompressedSize64
 		if total > uint64(w.limits.MaxUnzipBytes) {
 			return unzipLimitError(w.limits)
+		}
+		if err := checkRatio(f, w.limits); err != nil {
+			return err
 		}
 		name := strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/")
 		if _, dup := w.parts[name]; !dup {
@@ -373,9 +395,12 @@ func (w *Workbook) sharedStrings() (*sharedStrings, error) {
 			w.sstErr = damaged(w.sstPart, err)
 			return
 		}
-		w.sst, w.sstErr = loadSharedStrings(newXMLScanner(r), w.limits.MaxCellBytes)
+		w.sst, w.sstErr = loadSharedStrings(newXMLScanner(r), w.limits)
+		if w.sstErr != nil && !errors.Is(w.sstErr, ErrOverLimit) {
+			w.sstErr = damaged(w.sstPart, w.sstErr)
+		}
 		if w.sstErr != nil {
-			w.sst, w.sstErr = nil, damaged(w.sstPart, w.sstErr)
+			w.sst = nil
 		}
 	})
 	return w.sst, w.sstErr
@@ -421,7 +446,7 @@ func (w *Workbook) Rows(sheet string) (*SheetRows, error) {
 // newSheetRows streams the worksheet XML read from r; closing the rows
 // closes rc.
 func newSheetRows(w *Workbook, sheet string, rc io.Closer, r io.Reader, sst *sharedStrings) *SheetRows {
-	s := &SheetRows{w: w, sheet: sheet, rc: rc, sr: newSheetReader(newXMLScanner(r), sst, w.limits.MaxCellBytes)}
+	s := &SheetRows{w: w, sheet: sheet, rc: rc, sr: newSheetReader(newXMLScanner(r), sst, w.limits)}
 	stopWhenUnreachable(s, rc)
 	return s
 }

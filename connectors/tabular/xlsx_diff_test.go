@@ -183,7 +183,9 @@ func xlsxUnder(t *testing.T, root string) []string {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
+		// testdata/kinds holds files that only look like workbooks by name
+		// (a password-protected one, an .xls), for DetectKind.
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || filepath.ToSlash(p) == "../../connectors/tabular/testdata/kinds") {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".xlsx") {

@@ -18,9 +18,11 @@ import (
 // already read is appended after it, and empty cells at the end of a row are
 // dropped.
 type sheetReader struct {
-	x       *xmlScanner
-	sst     *sharedStrings
-	maxCell int
+	x        *xmlScanner
+	sst      *sharedStrings
+	maxCell  int
+	maxRow   int // bytes of one row's own text (shared strings are held once, apart)
+	maxCells int
 
 	curRow, seekRow int // the last row number seen in the XML, the row being returned
 	// held says nextRow read the start tag of the row readRow reads next
@@ -46,6 +48,9 @@ type sheetReader struct {
 	isT     textBuf
 	isR     textBuf
 	joined  []byte
+	// over is set when the row goes beyond the row limits; its cells
+	// are no longer kept, and the row is a problem.
+	over error
 }
 
 // cellRef is one cell of the row being read: a value from the shared
@@ -58,8 +63,9 @@ type cellRef struct {
 	bad        error // a value that cannot be handed out
 }
 
-func newSheetReader(x *xmlScanner, sst *sharedStrings, maxCell int) *sheetReader {
-	return &sheetReader{x: x, sst: sst, maxCell: maxCell}
+func newSheetReader(x *xmlScanner, sst *sharedStrings, limits Limits) *sheetReader {
+	limits = limits.withDefaults()
+	return &sheetReader{x: x, sst: sst, maxCell: limits.MaxCellBytes, maxRow: limits.MaxRecordBytes, maxCells: limits.MaxRowCells}
 }
 
 // collectCap bounds the text collected for a string item before the _xHHHH_
@@ -163,7 +169,7 @@ func (r *sheetReader) readRow() (cells []string, problem, err error) {
 	if r.curRow > r.seekRow {
 		return nil, nil, nil
 	}
-	r.arena, r.refs, r.cellCol, r.rowClosed = r.arena[:0], r.refs[:0], 0, false
+	r.arena, r.refs, r.cellCol, r.rowClosed, r.over = r.arena[:0], r.refs[:0], 0, false, nil
 	if r.held {
 		r.held = false
 		if r.heldErr != nil {
@@ -358,6 +364,19 @@ func (r *sheetReader) cell() (refErr, err error) {
 	if ref.size == 0 && !hasF {
 		return nil, nil
 	}
+	switch {
+	case r.over != nil:
+		r.arena = r.arena[:mark]
+		return nil, nil
+	case r.cellCol > r.maxCells || len(r.refs) >= r.maxCells:
+		r.over = fmt.Errorf("the row has more than %d cells, the limit for a row", r.maxCells)
+		r.arena = r.arena[:mark]
+		return nil, nil
+	case len(r.arena) > r.maxRow:
+		r.over = fmt.Errorf("the row holds more than %d bytes, the limit for a row", r.maxRow)
+		r.arena = r.arena[:mark]
+		return nil, nil
+	}
 	for blank := r.cellCol - len(r.refs); blank > 1; blank-- {
 		r.refs = append(r.refs, cellRef{})
 	}
@@ -402,6 +421,9 @@ func refColumn(ref []byte) (int, error) {
 // checks them: the first cell over the size limit, or not text, makes the
 // row a problem.
 func (r *sheetReader) build() ([]string, error, error) {
+	if r.over != nil {
+		return nil, r.over, nil
+	}
 	for i, c := range r.refs {
 		switch {
 		case c.size > r.maxCell:
@@ -524,13 +546,21 @@ func (t *sharedStrings) cell(i int) cellRef {
 	return c
 }
 
-// loadSharedStrings reads the <si> items of a shared string table.
-func loadSharedStrings(x *xmlScanner, maxCell int) (*sharedStrings, error) {
+// maxBadSharedStrings bounds the shared strings kept as "not text": a
+// table with more is damaged as a whole.
+const maxBadSharedStrings = 10_000
+
+// loadSharedStrings reads the <si> items of a shared string table, refusing
+// a table beyond the limits on its entries and text.
+func loadSharedStrings(x *xmlScanner, limits Limits) (*sharedStrings, error) {
+	limits = limits.withDefaults()
+	maxCell := limits.MaxCellBytes
 	t := &sharedStrings{}
 	var (
 		it, runs = textBuf{max: collectCap(maxCell)}, textBuf{max: collectCap(maxCell)}
 		val      []byte
 		joined   []byte
+		text     int64
 	)
 	for {
 		kind, err := x.next(nil)
@@ -549,6 +579,9 @@ func loadSharedStrings(x *xmlScanner, maxCell int) (*sharedStrings, error) {
 			}
 			continue
 		}
+		if len(t.s) >= limits.MaxSharedStrings {
+			return nil, overLimit("the shared string table", "%d entries", limits.MaxSharedStrings)
+		}
 		it.b, it.over, runs.b, runs.over = it.b[:0], 0, runs.b[:0], 0
 		if err := x.stringItem(&it, &runs); err != nil {
 			return nil, err
@@ -565,6 +598,9 @@ func loadSharedStrings(x *xmlScanner, maxCell int) (*sharedStrings, error) {
 			t.tooBig(i, len(val))
 			t.s = append(t.s, "")
 		case !utf8.Valid(val):
+			if len(t.bad) >= maxBadSharedStrings {
+				return nil, fmt.Errorf("more than %d shared strings are not valid UTF-8 text", maxBadSharedStrings)
+			}
 			t.tooBig(i, len(val))
 			if t.bad == nil {
 				t.bad = map[int]error{}
@@ -572,6 +608,9 @@ func loadSharedStrings(x *xmlScanner, maxCell int) (*sharedStrings, error) {
 			t.bad[i] = fmt.Errorf("shared string %d is not valid UTF-8 text (the file is damaged)", i)
 			t.s = append(t.s, "")
 		default:
+			if text += int64(len(val)); text > limits.MaxSharedStringBytes {
+				return nil, overLimit("the shared string table", "%d MiB of text", limits.MaxSharedStringBytes>>20)
+			}
 			t.s = append(t.s, string(val))
 		}
 	}

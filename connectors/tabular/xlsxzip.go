@@ -2,8 +2,10 @@ package tabular
 
 import (
 	"archive/zip"
+	"encoding/binary"
 	"errors"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 )
@@ -131,4 +133,77 @@ func stopWhenUnreachable[T any](owner *T, rc io.Closer) {
 	if ra, ok := rc.(*readAhead); ok {
 		runtime.AddCleanup(owner, func(ra *readAhead) { ra.halt() }, ra)
 	}
+}
+
+// dirBytesPerPart is the room a part may take in the zip directory when
+// checkZipDirectory bounds it: a directory entry is 46 bytes and the part's
+// name, extra fields and comment.
+const dirBytesPerPart = 1 << 10
+
+// checkZipDirectory refuses a zip whose central directory is bigger than
+// Limits.MaxParts entries need, before archive/zip reads it: archive/zip
+// holds an entry of a few hundred bytes for every 46 bytes of directory, and
+// reads entries until the file ends, whatever count the directory states.
+// A file whose end cannot be read as a zip is left for archive/zip to
+// report.
+func checkZipDirectory(path string, limits Limits) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := fi.Size()
+	const eocdLen, locatorLen, eocd64Len = 22, 20, 56
+	tail := min(size, eocdLen+65535+locatorLen)
+	buf := make([]byte, tail)
+	if _, err := f.ReadAt(buf, size-tail); err != nil {
+		return nil
+	}
+	at := findEOCD(buf)
+	if at < 0 {
+		return nil
+	}
+	eocdPos := size - tail + int64(at)
+	e := buf[at:]
+	dirOffset := int64(binary.LittleEndian.Uint32(e[16:]))
+	if (binary.LittleEndian.Uint16(e[10:]) == 0xffff || dirOffset == 0xffffffff) && at >= locatorLen {
+		loc := buf[at-locatorLen : at]
+		if binary.LittleEndian.Uint32(loc) == 0x07064b50 {
+			off := binary.LittleEndian.Uint64(loc[8:])
+			var rec [eocd64Len]byte
+			if off < uint64(size) {
+				if _, err := f.ReadAt(rec[:], int64(off)); err == nil && binary.LittleEndian.Uint32(rec[:]) == 0x06064b50 {
+					if o := binary.LittleEndian.Uint64(rec[48:]); o <= uint64(size) {
+						dirOffset = int64(o)
+						eocdPos = int64(off)
+					}
+				}
+			}
+		}
+	}
+	if dirOffset > eocdPos {
+		return nil
+	}
+	if eocdPos-dirOffset > int64(limits.MaxParts)*dirBytesPerPart {
+		return overLimit("the zip directory", "%d bytes (room for %d parts)", int64(limits.MaxParts)*dirBytesPerPart, limits.MaxParts)
+	}
+	return nil
+}
+
+// findEOCD finds the end of central directory record in the tail of a zip,
+// as archive/zip does: the last signature whose comment length fits.
+func findEOCD(b []byte) int {
+	for i := len(b) - 22; i >= 0; i-- {
+		if b[i] == 'P' && b[i+1] == 'K' && b[i+2] == 0x05 && b[i+3] == 0x06 {
+			n := int(binary.LittleEndian.Uint16(b[i+20:]))
+			if i+22+n <= len(b) {
+				return i
+			}
+		}
+	}
+	return -1
 }

@@ -230,7 +230,7 @@ func readLine(p *connectors.Fields) line {
 	}}
 	l.before = p.Money(colSubtotalBefore, normalize.MoneyBR)
 	if !l.before.Valid && l.UnitPrice.Valid {
-		l.before = normalize.Cents(l.UnitPrice.Cents * int64(l.Quantity))
+		l.before = l.UnitPrice.Times(l.Quantity)
 	}
 	l.discount = p.Money(colPlatformDiscount, normalize.MoneyBR).Add(p.Money(colSellerDiscount, normalize.MoneyBR))
 	return l
