@@ -69,7 +69,7 @@ func (r *Run) Pull(puller connectors.APIPuller, src connectors.APISource) (*Inpu
 	if err := r.consume(r.ctx, in, puller.Pull(r.ctx, src), bar); err != nil {
 		return in, err
 	}
-	if in.failed() {
+	if in.Failed() {
 		in.Err = fmt.Errorf("%s error: %w", apiclient.Class(in.Err), in.Err)
 	}
 	return in, nil
@@ -162,7 +162,7 @@ func HashFile(path string) (string, error) {
 
 // readFile is pass 1 for one routed file.
 func (r *Run) readFile(ctx context.Context, in *Input, f connectors.File) error {
-	if in.failed() {
+	if in.Failed() {
 		r.log.Error("cannot read file", "file", in.Path, "error", in.Err)
 		return nil
 	}

@@ -45,8 +45,6 @@ type Input struct {
 // Failed reports whether the input could not be read.
 func (in *Input) Failed() bool { return in.Err != nil }
 
-func (in *Input) failed() bool { return in.Err != nil }
-
 // spooledOrder is an order as pass 1 left it, with the rank that orders
 // sightings of the same order.
 type spooledOrder struct {
@@ -166,7 +164,7 @@ func (r *Run) Close() {
 func (r *Run) Failed() int {
 	n := 0
 	for _, in := range r.inputs {
-		if in.failed() {
+		if in.Failed() {
 			n++
 		}
 	}
@@ -209,7 +207,7 @@ func (r *Run) commit(command string) error {
 		m.Erasures = prev.Erasures
 	}
 	for _, in := range r.inputs {
-		if in.failed() {
+		if in.Failed() {
 			continue
 		}
 		m.Inputs = append(m.Inputs, dataset.Input{

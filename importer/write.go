@@ -267,7 +267,7 @@ func (r *Run) writeRejects() error {
 	}
 	reread := map[string]bool{}
 	for _, in := range r.inputs {
-		if !in.failed() {
+		if !in.Failed() {
 			reread[in.Path] = true
 		}
 	}
@@ -289,7 +289,7 @@ func (r *Run) writeRejects() error {
 		return fmt.Errorf("read the dataset's rejects: %w", err)
 	}
 	for _, in := range r.inputs {
-		if in.failed() || in.rejects == "" {
+		if in.Failed() || in.rejects == "" {
 			continue
 		}
 		err := readSpool(in.rejects, func(rj *connectors.Reject) error {
