@@ -9,7 +9,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/internal/version.Commit=$(COMMIT)
 FUZZTIME  ?= 20s
 # Packages whose tests keep golden files (refresh with `make golden`).
-GOLDEN_PKGS := ./cmd ./output ./connectors/amazon ./connectors/csv ./connectors/mercadolivre \
+GOLDEN_PKGS := ./cmd ./dataset ./connectors/amazon ./connectors/csv ./connectors/mercadolivre \
 	./connectors/shopee ./connectors/shopify ./connectors/tiktok
 
 .PHONY: help deps build demo test fmtcheck vet bench bench-go fuzz golden exports clean

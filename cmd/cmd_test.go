@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/parquettest"
-	"github.com/orderhist/orderhist/output"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -68,9 +68,9 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return p
 }
 
-func readManifest(t *testing.T, dir string) *output.Manifest {
+func readManifest(t *testing.T, dir string) *dataset.Manifest {
 	t.Helper()
-	m, err := output.ReadManifest(dir)
+	m, err := dataset.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestImportUnreadableFile(t *testing.T) {
 	if r.code != exitFailed {
 		t.Fatalf("--strict: code %d, want 1\n%s", r.code, r.stderr)
 	}
-	if _, err := os.Stat(filepath.Join(out, output.ManifestName)); err == nil {
+	if _, err := os.Stat(filepath.Join(out, dataset.ManifestName)); err == nil {
 		t.Fatal("--strict run committed a dataset")
 	}
 	r = run(t, t.Context(), "import", "--out", out, good, broken, unknown)
@@ -315,7 +315,7 @@ func TestImportLockedExit75(t *testing.T) {
 	in := t.TempDir()
 	out := filepath.Join(t.TempDir(), "data")
 	p := writeFile(t, in, "amazon.tsv", amazonTSV)
-	lock, err := lockDataset(out, "orderhist sync", fixedNow)
+	lock, err := dataset.TakeLock(out, "orderhist sync", fixedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +327,7 @@ func TestImportLockedExit75(t *testing.T) {
 	if r := run(t, t.Context(), "import", "--out", out, p); r.code != 0 {
 		t.Fatalf("after unlock: code %d %s", r.code, r.stderr)
 	}
-	if st, err := os.Stat(filepath.Join(out, stateDir)); err != nil || st.Mode().Perm() != 0o700 {
+	if st, err := os.Stat(filepath.Join(out, dataset.StateDir)); err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("_state mode: %v %v", st.Mode(), err)
 	}
 }
@@ -342,12 +342,12 @@ func TestImportCancelledExit130(t *testing.T) {
 	if r.code != exitInterrupted {
 		t.Fatalf("code %d, want 130; %s", r.code, r.stderr)
 	}
-	if _, err := os.Stat(filepath.Join(out, output.ManifestName)); err == nil {
+	if _, err := os.Stat(filepath.Join(out, dataset.ManifestName)); err == nil {
 		t.Fatal("a cancelled run committed a dataset")
 	}
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
-		if e.Name() != stateDir {
+		if e.Name() != dataset.StateDir {
 			t.Errorf("cancelled run left %s", e.Name())
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/orderhist/orderhist/dataset"
 )
 
 // Exit codes, as the contract gives them to cron jobs and scripts.
@@ -40,13 +42,6 @@ func (e *partialError) Error() string {
 	return fmt.Sprintf("%d of %d inputs failed; the others were committed", e.failed, e.total)
 }
 
-// lockedError says another run holds the dataset.
-type lockedError struct{ holder string }
-
-func (e *lockedError) Error() string {
-	return "another orderhist run holds the dataset: " + e.holder
-}
-
 // quietError carries an exit code for a result already reported on stdout
 // (the summary says it), so Main does not print it again.
 type quietError struct {
@@ -71,14 +66,15 @@ func exitCode(err error) int {
 		u *usageError
 		r *rejectedError
 		p *partialError
-		l *lockedError
+		l *dataset.LockedError
+		m *dataset.PIIMismatchError
 	)
 	switch {
 	case errors.As(err, &q):
 		return q.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &u):
+	case errors.As(err, &u), errors.As(err, &m):
 		return exitUsage
 	case errors.As(err, &l):
 		return exitLocked

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/normalize"
-	"github.com/orderhist/orderhist/output"
 )
 
 func newExplainCommand(g *globalOptions) *cobra.Command {
@@ -40,7 +40,7 @@ Personal values are masked unless --show-values is given.`,
 
 func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) error {
 	ctx := cmd.Context()
-	ds, err := output.Open(g.out)
+	ds, err := dataset.Open(g.out)
 	if err != nil {
 		return err
 	}
@@ -53,8 +53,8 @@ func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) erro
 		}
 		return normalize.Mask(s)
 	}
-	var idents []output.IdentityRow
-	err = output.ReadTable(ctx, ds, "identities", func(rows []output.IdentityRow) error {
+	var idents []dataset.IdentityRow
+	err = dataset.ReadTable(ctx, ds, "identities", func(rows []dataset.IdentityRow) error {
 		for _, r := range rows {
 			if r.CustomerID == id {
 				idents = append(idents, r)
@@ -65,8 +65,8 @@ func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) erro
 	if err != nil {
 		return err
 	}
-	var orders []output.OrderRow
-	err = output.ReadTable(ctx, ds, "orders", func(rows []output.OrderRow) error {
+	var orders []dataset.OrderRow
+	err = dataset.ReadTable(ctx, ds, "orders", func(rows []dataset.OrderRow) error {
 		for _, r := range rows {
 			if r.CustomerID == id {
 				orders = append(orders, r)
@@ -77,8 +77,8 @@ func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) erro
 	if err != nil {
 		return err
 	}
-	var merged []output.MergeRow
-	err = output.ReadTable(ctx, ds, "customer_merges", func(rows []output.MergeRow) error {
+	var merged []dataset.MergeRow
+	err = dataset.ReadTable(ctx, ds, "customer_merges", func(rows []dataset.MergeRow) error {
 		for _, r := range rows {
 			if r.CustomerID == id {
 				merged = append(merged, r)
@@ -99,7 +99,9 @@ func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) erro
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d orders\t%s .. %s\n", r.Kind, mask(r.Value), r.Source, r.OrdersCount, fmtDay(r.FirstSeenAt), fmtDay(r.LastSeenAt))
 	}
 	tw.Flush()
-	slices.SortFunc(orders, func(a, b output.OrderRow) int { return timeVal(a.OrderedAt).Compare(timeVal(b.OrderedAt)) })
+	slices.SortFunc(orders, func(a, b dataset.OrderRow) int {
+		return dataset.TimeVal(a.OrderedAt).Compare(dataset.TimeVal(b.OrderedAt))
+	})
 	fmt.Fprintln(w, "\norders (and the identifiers each carries):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, o := range orders {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/parquettest"
 )
 
@@ -58,7 +59,7 @@ func TestForget(t *testing.T) {
 			if strings.Contains(string(m.Erasures[0]), "123") {
 				t.Errorf("the manifest's erasure record holds the document: %s", m.Erasures[0])
 			}
-			if st, err := os.Stat(erasuresPath(out)); err != nil || st.Mode().Perm() != 0o600 {
+			if st, err := os.Stat(filepath.Join(out, dataset.StateDir, "erasures.json")); err != nil || st.Mode().Perm() != 0o600 {
 				t.Fatalf("erasures not remembered privately: %v %v", st, err)
 			}
 			if r := run(t, t.Context(), "forget", "--out", out, "--document", "123.456.789-09"); r.code != exitFailed {

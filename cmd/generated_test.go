@@ -3,8 +3,6 @@ package cmd
 import (
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,47 +135,4 @@ func TestImportBundledDemo(t *testing.T) {
 	if m.Tables["orders"].Rows != 960 {
 		t.Errorf("%d orders, want the generator's 960", m.Tables["orders"].Rows)
 	}
-}
-
-// TestMergeInPartsMatchesWholeMonths merges every month in many parts and
-// checks that the dataset holds the same rows as when each month is merged
-// whole, on a first import and on a re-import over the dataset.
-func TestMergeInPartsMatchesWholeMonths(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "exports")
-	whole := filepath.Join(t.TempDir(), "whole")
-	parts := filepath.Join(t.TempDir(), "parts")
-	for _, out := range []string{whole, whole, parts, parts} {
-		if out == parts {
-			saved := partBytes
-			partBytes = 1 << 10 // a few dozen orders a part
-			defer func() { partBytes = saved }()
-		}
-		if r := run(t, t.Context(), "import", "--out", out, dir); r.code != exitOK && r.code != exitRejected {
-			t.Fatalf("code %d\n%s", r.code, r.stderr)
-		}
-	}
-	for _, table := range []string{"orders/*", "order_items/*", "customers", "identities", "customer_merges"} {
-		got := sortedLines(parquettest.ReadGlob(t, filepath.Join(parts, table, "*.parquet")).JSONL)
-		want := sortedLines(parquettest.ReadGlob(t, filepath.Join(whole, table, "*.parquet")).JSONL)
-		if len(want) == 0 && table != "customer_merges" {
-			t.Fatalf("%s: no rows", table)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: %d rows merged in parts differ from %d merged whole", table, len(got), len(want))
-		}
-	}
-}
-
-var ingestedAt = regexp.MustCompile(`"ingested_at":"[^"]*"`)
-
-// sortedLines is a table's rows without ingested_at, in sorted order.
-func sortedLines(jsonl []byte) []string {
-	var lines []string
-	for _, l := range strings.Split(string(jsonl), "\n") {
-		if l != "" {
-			lines = append(lines, ingestedAt.ReplaceAllString(l, ""))
-		}
-	}
-	slices.Sort(lines)
-	return lines
 }

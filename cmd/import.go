@@ -5,12 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/orderhist/orderhist/connectors"
+	"github.com/orderhist/orderhist/importer"
 )
 
 type importOptions struct {
@@ -54,12 +54,53 @@ files are still committed and the run exits 4 (or 1 with --strict).`,
 	return c
 }
 
-// exportExtensions are the files a folder import picks up. Files named on
-// the command line are read whatever their name.
-var exportExtensions = []string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}
+func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []string) error {
+	paths, err := expandPaths(args)
+	if err != nil {
+		return err
+	}
+	opts, err := parseOptions(o.options)
+	if err != nil {
+		return err
+	}
+	var forced connectors.FileReader
+	if o.connector != "" {
+		if forced, err = lookupFileReader(o.connector); err != nil {
+			return err
+		}
+	}
+	files := make([]importer.File, len(paths))
+	for i, p := range paths {
+		files[i] = importer.File{Path: p, Reader: forced, Account: o.account, Options: opts}
+	}
 
-// expandPaths turns the arguments into a sorted list of files: folders are
-// walked (hidden files and Excel's "~$" lock files skipped).
+	run, err := g.openRun(cmd, "orderhist import")
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+	if _, err := run.ReadFiles(files); err != nil {
+		return err // cancelled, or the scratch folder failed
+	}
+	if failed := run.Failed(); failed > 0 && o.strict {
+		return fmt.Errorf("%d of %d files could not be read and --strict is set; nothing was committed", failed, len(files))
+	}
+	stats, err := run.Commit("import " + strings.Join(args, " "))
+	if err != nil {
+		return err
+	}
+	printSummary(g, run, stats)
+	switch failed := run.Failed(); {
+	case failed > 0:
+		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(files)}}
+	case stats.Rejects > 0:
+		return &quietError{code: exitRejected, err: &rejectedError{rows: stats.Rejects}}
+	}
+	return nil
+}
+
+// expandPaths turns the arguments into a list of files: folders give
+// their exports (importer.FolderExports), in sorted order.
 func expandPaths(args []string) ([]string, error) {
 	var files []string
 	seen := map[string]bool{}
@@ -78,29 +119,12 @@ func expandPaths(args []string) ([]string, error) {
 			add(a)
 			continue
 		}
-		var found []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := d.Name()
-			if p != a && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$")) {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !d.IsDir() && slices.Contains(exportExtensions, strings.ToLower(filepath.Ext(name))) {
-				found = append(found, p)
-			}
-			return nil
-		})
+		found, err := importer.FolderExports(a)
 		if err != nil {
-			return nil, fmt.Errorf("read folder %s: %w", a, err)
+			return nil, err
 		}
-		slices.Sort(found)
 		if len(found) == 0 {
-			return nil, usageErrorf("%s: the folder holds no export files (%s)", a, strings.Join(exportExtensions, ", "))
+			return nil, usageErrorf("%s: the folder holds no export files (%s)", a, strings.Join(importer.ExportExtensions, ", "))
 		}
 		for _, p := range found {
 			add(p)

@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/orderhist/orderhist/connectors"
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/version"
-	"github.com/orderhist/orderhist/output"
 )
 
 func newVersionCommand(g *globalOptions) *cobra.Command {
@@ -127,7 +127,7 @@ func newSchemaCommand(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
 			case "text":
-				for _, t := range output.Tables() {
+				for _, t := range dataset.Tables() {
 					fmt.Fprintf(g.stdout, "%s  (%s", t.Name, t.Files)
 					if t.PartitionedBy != "" {
 						fmt.Fprintf(g.stdout, ", partitioned by %s", t.PartitionedBy)
@@ -146,11 +146,11 @@ func newSchemaCommand(g *globalOptions) *cobra.Command {
 				}
 				return nil
 			case "json":
-				return output.SchemaJSON(g.stdout)
+				return dataset.SchemaJSON(g.stdout)
 			case "duckdb":
-				return output.SchemaDuckDB(g.stdout, g.out)
+				return dataset.SchemaDuckDB(g.stdout, g.out)
 			case "bigquery":
-				return output.SchemaBigQuery(g.stdout)
+				return dataset.SchemaBigQuery(g.stdout)
 			}
 			return usageErrorf("--format must be text, json, duckdb or bigquery, not %q", format)
 		},

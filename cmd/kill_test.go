@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/parquettest"
-	"github.com/orderhist/orderhist/output"
 )
 
 // TestMain lets the test binary act as the orderhist binary, so a test can
@@ -133,7 +133,7 @@ func childCommand(t *testing.T, args ...string) *exec.Cmd {
 // the next Open.
 func checkConsistent(t *testing.T, dir string) {
 	t.Helper()
-	ds, err := output.Open(dir)
+	ds, err := dataset.Open(dir)
 	if err != nil {
 		t.Fatalf("open after kill: %v", err)
 	}
@@ -190,7 +190,7 @@ func TestKilledSyncCompletes(t *testing.T) {
 		time.Sleep(time.Duration(20+rng.IntN(1200)) * time.Millisecond)
 		c.Process.Signal(syscall.SIGKILL)
 		c.Wait()
-		if _, err := os.Stat(filepath.Join(out, output.ManifestName)); err == nil {
+		if _, err := os.Stat(filepath.Join(out, dataset.ManifestName)); err == nil {
 			checkConsistent(t, out)
 		}
 	}
@@ -207,7 +207,7 @@ func TestKilledSyncCompletes(t *testing.T) {
 	if len(got.Records) != 15002 || !bytes.Equal(stripVolatile(got.JSONL), stripVolatile(want.JSONL)) {
 		t.Fatalf("after kills: %d orders, differing from a clean sync's %d", len(got.Records), len(want.Records))
 	}
-	st, err := loadState(out, "a")
+	st, err := dataset.LoadSourceState(out, "a")
 	if err != nil || len(st.Files) != 2 {
 		t.Fatalf("state after completion: %+v %v", st, err)
 	}

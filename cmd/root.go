@@ -1,6 +1,7 @@
-// Package cmd is orderhist's command line: cobra wiring, flags, output and
-// exit codes. The work itself lives in connectors, normalize, dedupe and
-// output; commands only put them together.
+// Package cmd is orderhist's command line: cobra wiring, flags, progress
+// bars, summaries, exit codes and the sync configuration. An import runs in
+// package importer, on a dataset package dataset owns; commands only
+// configure them and report what they did.
 package cmd
 
 import (

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/orderhist/orderhist/connectors"
+	"github.com/orderhist/orderhist/dataset"
+	"github.com/orderhist/orderhist/importer"
 )
 
 func newSyncCommand(g *globalOptions) *cobra.Command {
@@ -44,8 +44,8 @@ committed and the run exits 4.`,
 // sourceRun is what one source did in a sync.
 type sourceRun struct {
 	cfg     *sourceConfig
-	state   *sourceState
-	inputs  []*input
+	state   *dataset.SourceState
+	inputs  []*importer.Input
 	skipped int   // files already read, unchanged
 	err     error // the source could not run at all
 	// cursor is where an API pull stopped, saved once the data is committed.
@@ -57,7 +57,7 @@ func (s *sourceRun) failed() bool {
 		return true
 	}
 	for _, in := range s.inputs {
-		if in.failed() {
+		if in.Failed() {
 			return true
 		}
 	}
@@ -78,24 +78,24 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 			return err
 		}
 	}
-	r, err := startRun(cmd.Context(), g, "orderhist sync")
+	run, err := g.openRun(cmd, "orderhist sync")
 	if err != nil {
 		return err
 	}
-	defer r.close()
+	defer run.Close()
 
 	var sources []*sourceRun
 	for i := range cfg.Sources {
 		sr := &sourceRun{cfg: &cfg.Sources[i]}
 		sources = append(sources, sr)
-		if sr.state, sr.err = loadState(g.out, sr.cfg.Name); sr.err != nil {
+		if sr.state, sr.err = dataset.LoadSourceState(g.out, sr.cfg.Name); sr.err != nil {
 			g.log.Error("source failed", "source", sr.cfg.Name, "error", sr.err)
 			continue
 		}
 		if sr.cfg.Files != "" {
-			err = r.syncFiles(sr)
+			err = syncFiles(run, sr)
 		} else {
-			err = r.syncAPI(sr)
+			err = syncAPI(run, sr)
 		}
 		if err != nil {
 			return err // cancelled, or the scratch folder failed
@@ -105,20 +105,21 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 		}
 	}
 
-	if len(r.inputs) > 0 && r.failed() < len(r.inputs) {
-		if err := r.finish("sync " + path); err != nil {
+	var stats *importer.Stats
+	if n := len(run.Inputs()); n > 0 && run.Failed() < n {
+		if stats, err = run.Commit("sync " + path); err != nil {
 			return err
 		}
 		// State follows the data it covers: written only now that the
 		// data is committed.
 		for _, sr := range sources {
-			if err := r.saveSourceState(sr); err != nil {
+			if err := saveSourceState(g.out, run, sr); err != nil {
 				sr.err = fmt.Errorf("the data was committed but its state was not saved (the next run will read it again): %w", err)
 				g.log.Error("source failed", "source", sr.cfg.Name, "error", sr.err)
 			}
 		}
 	}
-	r.printSyncSummary(g.stdout, sources)
+	printSyncSummary(g, run, stats, sources)
 	failed := 0
 	for _, sr := range sources {
 		if sr.failed() {
@@ -130,14 +131,14 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 		return &quietError{code: exitFailed, err: fmt.Errorf("every source failed; nothing was committed")}
 	case failed > 0:
 		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(sources)}}
-	case r.stats.rejects > 0:
-		return &quietError{code: exitRejected, err: &rejectedError{rows: r.stats.rejects}}
+	case stats != nil && stats.Rejects > 0:
+		return &quietError{code: exitRejected, err: &rejectedError{rows: stats.Rejects}}
 	}
 	return nil
 }
 
 // syncFiles reads the source's new and changed exports.
-func (r *importRun) syncFiles(sr *sourceRun) error {
+func syncFiles(run *importer.Run, sr *sourceRun) error {
 	if _, err := filepath.Match(sr.cfg.Files, ""); err != nil {
 		sr.err = fmt.Errorf("files: %q is not a valid pattern: %w", sr.cfg.Files, err)
 		return nil
@@ -153,39 +154,44 @@ func (r *importRun) syncFiles(sr *sourceRun) error {
 		sr.err = err
 		return nil
 	}
-	var jobs []readJob
+	var files []importer.File
+	first := len(sr.inputs)
 	for _, path := range matches {
 		if st, err := os.Stat(path); err != nil || st.IsDir() {
 			continue
 		}
-		sha, err := hashFile(path)
+		sha, err := importer.HashFile(path)
 		if err != nil {
-			sr.inputs = append(sr.inputs, &input{path: path, err: err})
+			sr.inputs = append(sr.inputs, &importer.Input{Path: path, Err: err})
 			continue
 		}
-		if sr.state.seen(sha) {
+		if sr.state.Seen(sha) {
 			sr.skipped++
 			continue
 		}
-		in := r.addInput(path)
-		in.sha256 = sha
-		sr.inputs = append(sr.inputs, in)
-		jobs = append(jobs, readJob{in: in, forced: reader, file: connectors.File{Path: path, Account: sr.cfg.Account, Options: sr.cfg.Options}})
+		files = append(files, importer.File{Path: path, Reader: reader, Account: sr.cfg.Account, Options: sr.cfg.Options, SHA256: sha})
+		sr.inputs = append(sr.inputs, nil) // filled once read, in path order
 	}
-	return r.readFiles(jobs)
+	ins, err := run.ReadFiles(files)
+	for i := first; i < len(sr.inputs) && len(ins) > 0; i++ {
+		if sr.inputs[i] == nil {
+			sr.inputs[i], ins = ins[0], ins[1:]
+		}
+	}
+	return err
 }
 
 // saveSourceState records what the committed run read of a source.
-func (r *importRun) saveSourceState(sr *sourceRun) error {
+func saveSourceState(dir string, run *importer.Run, sr *sourceRun) error {
 	if sr.err != nil || sr.state == nil {
 		return nil
 	}
 	changed := false
 	for _, in := range sr.inputs {
-		if in.failed() || in.sha256 == "" {
+		if in.Failed() || in.SHA256 == "" {
 			continue
 		}
-		sr.state.Files[in.path] = fileState{SHA256: in.sha256, Size: in.size, Rows: in.rows, ReadAt: r.now}
+		sr.state.Files[in.Path] = dataset.FileState{SHA256: in.SHA256, Size: in.Size, Rows: in.Rows, ReadAt: run.Now()}
 		changed = true
 	}
 	if sr.cursor != nil && !sr.failed() {
@@ -195,16 +201,18 @@ func (r *importRun) saveSourceState(sr *sourceRun) error {
 	if !changed {
 		return nil
 	}
-	sr.state.RunID = r.runID
-	return saveState(r.g.out, sr.cfg.Name, sr.state)
+	sr.state.RunID = run.ID()
+	return dataset.SaveSourceState(dir, sr.cfg.Name, sr.state)
 }
 
-// printSyncSummary is the one-screen summary per source.
-func (r *importRun) printSyncSummary(w io.Writer, sources []*sourceRun) {
-	if r.g.quiet {
+// printSyncSummary is the one-screen summary per source. stats is nil when
+// nothing was committed.
+func printSyncSummary(g *globalOptions, run *importer.Run, stats *importer.Stats, sources []*sourceRun) {
+	if g.quiet {
 		return
 	}
-	fmt.Fprintf(w, "orderhist sync: run %s\n\n", r.runID)
+	w := g.stdout
+	fmt.Fprintf(w, "orderhist sync: run %s\n\n", run.ID())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "source\tconnector\tread\tunchanged\trows\torders\tnew\tupdated\trejected rows\tstatus")
 	for _, sr := range sources {
@@ -212,16 +220,16 @@ func (r *importRun) printSyncSummary(w io.Writer, sources []*sourceRun) {
 		read := 0
 		var problems []string
 		for _, in := range sr.inputs {
-			if in.failed() {
-				problems = append(problems, in.path+": "+strings.TrimPrefix(in.err.Error(), in.path+": "))
+			if in.Failed() {
+				problems = append(problems, in.Path+": "+strings.TrimPrefix(in.Err.Error(), in.Path+": "))
 				continue
 			}
 			read++
-			rows += in.rows
-			orders += in.orders
-			newOrders += in.newOrders
-			updated += in.updated
-			rejected += in.rejected
+			rows += in.Rows
+			orders += in.Orders
+			newOrders += in.NewOrders
+			updated += in.Updated
+			rejected += in.Rejected
 		}
 		status := "ok"
 		switch {
@@ -236,9 +244,9 @@ func (r *importRun) printSyncSummary(w io.Writer, sources []*sourceRun) {
 		}
 	}
 	tw.Flush()
-	if len(r.inputs) == 0 || r.failed() == len(r.inputs) {
-		fmt.Fprintf(w, "\nnothing new: the dataset in %s is unchanged\n", r.g.out)
+	if stats == nil {
+		fmt.Fprintf(w, "\nnothing new: the dataset in %s is unchanged\n", g.out)
 		return
 	}
-	r.printTotals(w)
+	printTotals(w, g.out, stats)
 }

@@ -1,18 +1,12 @@
 package cmd
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/orderhist/orderhist/connectors"
-	"github.com/orderhist/orderhist/connectors/apiclient"
-	"github.com/orderhist/orderhist/output"
+	"github.com/orderhist/orderhist/dataset"
+	"github.com/orderhist/orderhist/importer"
 )
 
 // apiSettle is how far behind now an API pull stops: APIs show a change a
@@ -28,7 +22,7 @@ func pullsAPI(c connectors.Connector) bool {
 
 // syncAPI pulls an API source from its cursor, minus the look-back window,
 // to a little before now.
-func (r *importRun) syncAPI(sr *sourceRun) error {
+func syncAPI(run *importer.Run, sr *sourceRun) error {
 	c, _ := connectors.Lookup(sr.cfg.Connector)
 	puller := c.(connectors.APIPuller)
 	since := sr.cfg.start
@@ -39,8 +33,8 @@ func (r *importRun) syncAPI(sr *sourceRun) error {
 		sr.err = errors.New("start: the first pull of an API source needs a start date (start: 2025-01-01)")
 		return nil
 	}
-	until := r.now.Add(-apiSettle)
-	src := connectors.APISource{
+	until := run.Now().Add(-apiSettle)
+	in, err := run.Pull(puller, connectors.APISource{
 		Name:     sr.cfg.Name,
 		Account:  sr.cfg.Account,
 		BaseURL:  sr.cfg.API["base_url"],
@@ -48,54 +42,14 @@ func (r *importRun) syncAPI(sr *sourceRun) error {
 		Settings: sr.cfg.API,
 		Since:    since,
 		Until:    until,
-		Tokens:   &fileTokenStore{path: filepath.Join(r.g.out, stateDir, "tokens", sr.cfg.Name+".json")},
+		Tokens:   dataset.Tokens(run.Dir(), sr.cfg.Name),
+	})
+	if in != nil {
+		sr.inputs = append(sr.inputs, in)
 	}
-	in := r.addInput("api:" + sr.cfg.Name)
-	in.rank = "2" + r.now.Format(time.RFC3339Nano)
-	in.match.Connector, in.match.Layout = sr.cfg.Connector, "api"
-	sr.inputs = append(sr.inputs, in)
-	bar := newProgress(r.g, &r.barBusy, sr.cfg.Name, -1, sr.cfg.Connector)
-	defer bar.Finish()
-	if err := r.consume(r.ctx, in, puller.Pull(r.ctx, src), bar); err != nil {
+	if err != nil || in.Failed() {
 		return err
-	}
-	if in.failed() {
-		in.err = fmt.Errorf("%s error: %w", apiclient.Class(in.err), in.err)
-		return nil
 	}
 	sr.cursor = &until
 	return nil
-}
-
-// fileTokenStore keeps a source's tokens in _state/tokens/NAME.json (0600).
-// Save is durable before it returns: a rotated refresh token that is lost
-// would lock the seller out of the marketplace.
-type fileTokenStore struct {
-	path string
-}
-
-func (s *fileTokenStore) Load(ctx context.Context) (connectors.Token, bool, error) {
-	b, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return connectors.Token{}, false, nil
-	}
-	if err != nil {
-		return connectors.Token{}, false, err
-	}
-	var t connectors.Token
-	if err := json.Unmarshal(b, &t); err != nil {
-		return connectors.Token{}, false, fmt.Errorf("token file %s is damaged: %w", s.path, err)
-	}
-	return t, true, nil
-}
-
-func (s *fileTokenStore) Save(ctx context.Context, t connectors.Token) error {
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return err
-	}
-	b, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
-	return output.WriteFileAtomic(s.path, b, 0o600)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/parquettest"
 )
 
@@ -96,14 +97,14 @@ sources:
 	}
 	// The rotated refresh token was saved, privately; the one in the
 	// configuration is spent.
-	tok, err := os.ReadFile(filepath.Join(out, stateDir, "tokens", "ml-main.json"))
+	tok, err := os.ReadFile(filepath.Join(out, dataset.StateDir, "tokens", "ml-main.json"))
 	if err != nil || !strings.Contains(string(tok), "TG-rotated-1") {
 		t.Fatalf("rotated token not saved: %s %v", tok, err)
 	}
-	if st, _ := os.Stat(filepath.Join(out, stateDir, "tokens", "ml-main.json")); st.Mode().Perm() != 0o600 {
+	if st, _ := os.Stat(filepath.Join(out, dataset.StateDir, "tokens", "ml-main.json")); st.Mode().Perm() != 0o600 {
 		t.Errorf("token file mode %v", st.Mode().Perm())
 	}
-	st, err := loadState(out, "ml-main")
+	st, err := dataset.LoadSourceState(out, "ml-main")
 	if err != nil || st.Cursor == nil {
 		t.Fatalf("no cursor saved: %+v %v", st, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/parquettest"
 )
 
@@ -62,7 +63,7 @@ func TestSyncReadsOnlyNewFilesAndUpdatesOrders(t *testing.T) {
 	if first.Tables["orders"].Rows != 2 {
 		t.Fatalf("%d orders after the first sync", first.Tables["orders"].Rows)
 	}
-	if st, err := os.Stat(statePath(out, "amazon-drop")); err != nil || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(filepath.Join(out, dataset.StateDir, "sources", "amazon-drop"+".json")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("state file: %v %v", st, err)
 	}
 
@@ -115,7 +116,7 @@ func TestSyncFailedSourceExit4AndRetried(t *testing.T) {
 	if readManifest(t, out).Tables["orders"].Rows != 2 {
 		t.Fatal("the good source was not committed")
 	}
-	if _, err := os.Stat(statePath(out, "bad")); err == nil {
+	if _, err := os.Stat(filepath.Join(out, dataset.StateDir, "sources", "bad"+".json")); err == nil {
 		t.Fatal("the failed source's file was recorded as read")
 	}
 	// Fixed: the next run reads it.
@@ -130,7 +131,7 @@ func TestSyncLockedExit75(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "data")
 	cfg := writeConfig(t, dir, "out: "+out+"\nsources:\n  - {name: a, connector: amazon, files: "+dir+"/*.tsv}\n")
-	lock, err := lockDataset(out, "orderhist import", fixedNow)
+	lock, err := dataset.TakeLock(out, "orderhist import", fixedNow)
 	if err != nil {
 		t.Fatal(err)
 	}

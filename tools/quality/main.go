@@ -14,17 +14,17 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/orderhist/orderhist/cmd"
+	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/dedupe"
+	"github.com/orderhist/orderhist/importer"
 	"github.com/orderhist/orderhist/internal/testgen"
 	"github.com/orderhist/orderhist/normalize"
-	"github.com/orderhist/orderhist/output"
 )
 
 func main() {
@@ -68,23 +68,23 @@ func run(seed int64, people, lines int, noise, keep string, show int) error {
 	fmt.Printf("generated %d orders of %d people in %s\n", res.Orders, people, time.Since(start).Round(time.Millisecond))
 
 	start = time.Now()
-	code := cmd.Main(context.Background(), []string{"import", "--quiet", "--out", out, exports}, nil, io.Discard, os.Stderr)
-	if code != 0 && code != 3 {
-		return fmt.Errorf("import exited %d", code)
+	stats, err := importFolder(out, exports)
+	if err != nil {
+		return err
 	}
-	fmt.Printf("imported in %s (exit %d)\n", time.Since(start).Round(time.Millisecond), code)
+	fmt.Printf("imported in %s (%d rejects)\n", time.Since(start).Round(time.Millisecond), stats.Rejects)
 
 	truth, err := readTruth(truthFile)
 	if err != nil {
 		return err
 	}
-	ds, err := output.Open(out)
+	ds, err := dataset.Open(out)
 	if err != nil {
 		return err
 	}
 	pred, channel := map[string]string{}, map[string]string{}
 	var orders []*normalize.Order
-	err = output.ReadTable(context.Background(), ds, "orders", func(rows []output.OrderRow) error {
+	err = dataset.ReadTable(context.Background(), ds, "orders", func(rows []dataset.OrderRow) error {
 		for _, r := range rows {
 			k := r.Source + "/" + r.Account + "/" + r.OrderID
 			pred[k], channel[k] = r.CustomerID, r.Source
@@ -155,6 +155,33 @@ func showSplits(orders []*normalize.Order, linkable, pred map[string]string, n i
 			return
 		}
 	}
+}
+
+// importFolder imports every export under dir into the dataset in out, as
+// "orderhist import" does.
+func importFolder(out, dir string) (*importer.Stats, error) {
+	paths, err := importer.FolderExports(dir)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]importer.File, len(paths))
+	for i, p := range paths {
+		files[i] = importer.File{Path: p, Account: "main"}
+	}
+	run, err := importer.Open(context.Background(), out, importer.Options{Command: "quality"})
+	if err != nil {
+		return nil, err
+	}
+	defer run.Close()
+	if _, err := run.ReadFiles(files); err != nil {
+		return nil, err
+	}
+	for _, in := range run.Inputs() {
+		if in.Failed() {
+			return nil, fmt.Errorf("import %s: %w", in.Path, in.Err)
+		}
+	}
+	return run.Commit("import " + dir)
 }
 
 func readTruth(path string) (map[string]string, error) {

@@ -1,0 +1,766 @@
+// Package dataset owns everything inside the dataset folder: the Parquet
+// tables and their row types, the manifest, the commit protocol and crash
+// recovery, and the private folder _state/ (the lock, sync's source state,
+// API tokens, the identity and erasure keys, the erasures). Every change a
+// run makes goes through a Session: its lock, its transaction and its
+// scratch folder.
+//
+// It is also the one place that maps a canonical normalize.Order to its rows
+// and back (OrderRows, OrderFromRow, LineFromRow), with one month rule
+// (Month: an order without a date goes to the Hive null partition), and
+// that applies --pii to rows (ProtectOrder and friends).
+//
+// # Layout
+//
+//	_manifest.json                     the commit point: every file of the dataset
+//	orders/ordered_month=YYYY-MM/      one row per order (Hive partitions)
+//	order_items/ordered_month=YYYY-MM/ one row per order line
+//	customers/ identities/ customer_merges/ rejects/
+//	_state/lock                        held by the running run (flock)
+//	_state/sources/NAME.json           what sync read of each source
+//	_state/tokens/NAME.json            API tokens (0600)
+//	_state/identity.key                identity hashing key under --pii drop
+//	_state/erasure.key, erasures.json  buyers who asked to be forgotten
+//	.spool-*/                          a run's scratch folder
+//	.staging-<run id>/                 a run's files before they are committed
+//
+// # Commit protocol
+//
+// A run either changes the dataset as a whole or leaves it as it was, and a
+// Parquet file is never visible half-written:
+//
+//  1. Every file of a run is written under DIR/.staging-<run id>/ through an
+//     AtomicFile (temp file, fsync, rename, fsync of the folder).
+//  2. Tx.Commit moves the staged files to their table folders. Their names
+//     carry the run id, so they never replace a file of an earlier run.
+//  3. _manifest.json is replaced atomically. This rename is the commit point:
+//     the manifest lists exactly the files of the dataset.
+//  4. Files of the previous manifest that the new one does not list are
+//     deleted, then the staging folder and empty partition folders.
+//
+// A glob reader that lists the folder between steps 2 and 4 can see both
+// the old and the new files of a table; readers that need a consistent view
+// read the files the manifest lists.
+//
+// # Crash recovery
+//
+// Open repairs what a crashed run leaves behind, whatever step it died in:
+// it removes temp files (".<name>.tmp-<random>") in the dataset folder and
+// its table folders, staging folders (".staging-*"), and every *.parquet file
+// under a table folder that the current manifest does not list, which is how
+// a run that died between steps 2 and 3 looks. A manifest that cannot be read
+// stops Open before anything is removed. Open never looks inside _state/ or
+// any folder that is not a table, and it assumes that no other process
+// writes the dataset at the same time: callers hold the dataset's lock.
+package dataset
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ManifestName is the dataset's manifest file, relative to its folder.
+const ManifestName = "_manifest.json"
+
+const (
+	stagingPrefix      = ".staging-"
+	dirPerm            = 0o750
+	manifestPermission = 0o640
+)
+
+// Manifest describes a committed dataset. Tables lists every file of the
+// dataset; a file in a table folder that it does not list is not part of the
+// dataset.
+type Manifest struct {
+	Version          int                   `json:"version"`
+	RunID            string                `json:"run_id"`
+	CreatedAt        time.Time             `json:"created_at"`
+	OrderhistVersion string                `json:"orderhist_version"`
+	Command          string                `json:"command"`
+	Inputs           []Input               `json:"inputs"`
+	Tables           map[string]TableFiles `json:"tables"`
+	AsOf             string                `json:"as_of"` // YYYY-MM-DD
+	PII              string                `json:"pii"`
+	// PIIKeyCheck tells whether a later run hashes with the same key
+	// (--pii hash), without revealing it.
+	PIIKeyCheck string `json:"pii_key_check,omitempty"`
+	// Erasures records data-subject erasures (LGPD) applied to the dataset.
+	// Entries are kept opaque here so the feature that writes them owns
+	// their shape; Commit carries them over when the caller leaves this nil.
+	Erasures []json.RawMessage `json:"erasures"`
+}
+
+// Input is one source a run read.
+type Input struct {
+	File      string `json:"file"`
+	SHA256    string `json:"sha256"`
+	Size      int64  `json:"size"`
+	Rows      int64  `json:"rows"`
+	Rejected  int64  `json:"rejected"`
+	Connector string `json:"connector"`
+	Layout    string `json:"layout"`
+}
+
+// TableFiles lists the files of one table.
+type TableFiles struct {
+	Files []FileEntry `json:"files"`
+	Rows  int64       `json:"rows"`
+}
+
+// FileEntry is one Parquet file of the dataset.
+type FileEntry struct {
+	Path   string `json:"path"` // relative to the dataset folder, with forward slashes
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+func (m *Manifest) clone() *Manifest {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	c.Inputs = slices.Clone(m.Inputs)
+	c.Erasures = slices.Clone(m.Erasures)
+	c.Tables = make(map[string]TableFiles, len(m.Tables))
+	for k, v := range m.Tables {
+		v.Files = slices.Clone(v.Files)
+		c.Tables[k] = v
+	}
+	return &c
+}
+
+// ReadManifest reads dir's manifest. When there is none the error wraps
+// fs.ErrNotExist.
+func ReadManifest(dir string) (*Manifest, error) {
+	p := filepath.Join(dir, ManifestName)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", p, err)
+	}
+	if m.Version < 1 || m.Version > SchemaVersion {
+		return nil, fmt.Errorf("read manifest %s: format version %d, this orderhist reads version %d", p, m.Version, SchemaVersion)
+	}
+	for name, t := range m.Tables {
+		for _, f := range t.Files {
+			if err := checkRelPath(name, f.Path); err != nil {
+				return nil, fmt.Errorf("read manifest %s: %w", p, err)
+			}
+		}
+	}
+	return &m, nil
+}
+
+// checkRelPath rejects manifest paths that would reach outside their table,
+// so a damaged or hand-edited manifest cannot make Commit delete other files.
+func checkRelPath(table, rel string) error {
+	clean := path.Clean(rel)
+	// A clean path under "table/" cannot climb out with "..".
+	if clean != rel || !strings.HasPrefix(rel, table+"/") || !strings.HasSuffix(rel, ".parquet") {
+		return fmt.Errorf("table %s: bad file path %q", table, rel)
+	}
+	return nil
+}
+
+// Dataset is an open dataset folder.
+type Dataset struct {
+	dir string
+
+	mu       sync.Mutex
+	manifest *Manifest // nil until the first commit
+	tx       *Tx       // the open transaction, if any
+}
+
+// Open opens (creating it if needed) the dataset in dir and cleans up after
+// a crashed run, as the package documentation describes.
+func Open(dir string) (*Dataset, error) {
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return nil, fmt.Errorf("open dataset: %w", err)
+	}
+	m, err := ReadManifest(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		m, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
+	}
+	ds := &Dataset{dir: dir, manifest: m}
+	if err := ds.recover(); err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
+	}
+	return ds, nil
+}
+
+// Dir returns the dataset folder.
+func (ds *Dataset) Dir() string { return ds.dir }
+
+// Manifest returns a copy of the current manifest, or nil before the first
+// commit.
+func (ds *Dataset) Manifest() *Manifest {
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	return ds.manifest.clone()
+}
+
+// listedIn returns the set of file paths m lists.
+func listedIn(m *Manifest) map[string]bool {
+	set := map[string]bool{}
+	if m != nil {
+		for _, t := range m.Tables {
+			for _, f := range t.Files {
+				set[f.Path] = true
+			}
+		}
+	}
+	return set
+}
+
+func (ds *Dataset) recover() error {
+	entries, err := os.ReadDir(ds.dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir() && strings.HasPrefix(name, stagingPrefix):
+			if err := os.RemoveAll(filepath.Join(ds.dir, name)); err != nil {
+				return fmt.Errorf("remove leftover staging folder: %w", err)
+			}
+		case e.Type().IsRegular() && isTempName(name):
+			if err := os.Remove(filepath.Join(ds.dir, name)); err != nil {
+				return fmt.Errorf("remove leftover temp file: %w", err)
+			}
+		}
+	}
+	listed := listedIn(ds.manifest)
+	for _, td := range tableDefs {
+		if err := ds.sweepTable(td.name, listed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweepTable removes from a table folder whatever the manifest does not
+// account for, then the partition folders that are left empty.
+func (ds *Dataset) sweepTable(table string, listed map[string]bool) error {
+	root := filepath.Join(ds.dir, table)
+	var dirs []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == root {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			if p != root {
+				dirs = append(dirs, p)
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(ds.dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if isTempName(d.Name()) || (strings.HasSuffix(d.Name(), ".parquet") && !listed[rel]) {
+			if err := os.Remove(p); err != nil {
+				return fmt.Errorf("remove file not in manifest: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	pruneEmpty(dirs)
+	return nil
+}
+
+// pruneEmpty removes the folders that are empty, deepest first. A folder that
+// is not empty stays, with no error: it holds something we did not write.
+func pruneEmpty(dirs []string) {
+	slices.SortFunc(dirs, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for _, d := range dirs {
+		_ = os.Remove(d)
+	}
+}
+
+// Tx is a run's change to the dataset. Nothing it writes is visible until
+// Commit; Rollback, or a crash, leaves the dataset as it was.
+//
+// The new manifest describes the whole dataset, so Commit needs every table
+// to be either written in the transaction (an empty table is a file with no
+// rows) or explicitly kept with Keep. A table that is forgotten is an error
+// rather than silently dropped or silently stale.
+//
+// CreateTable and Keep may be called from several goroutines; each
+// ParquetFile belongs to the goroutine that writes it.
+type Tx struct {
+	ds      *Dataset
+	runID   string
+	staging string
+
+	mu    sync.Mutex
+	err   error // from Begin: every later call returns it
+	files []*stagedFile
+	keep  map[string]bool
+	// keepParts holds "table/partition/" prefixes kept from the manifest.
+	keepParts map[string]bool
+	seq       int
+	state     txState
+	commit    bool // passed the commit point
+}
+
+type txState int
+
+const (
+	txOpen txState = iota
+	txFailed
+	txDone
+)
+
+// ErrTxDone is returned when a transaction is used after Commit, Rollback or
+// a failed Commit.
+var ErrTxDone = errors.New("transaction already finished")
+
+type stagedFile struct {
+	table  string
+	rel    string // final path relative to the dataset folder, slash-separated
+	staged string
+	file   tableFile
+}
+
+// tableFile is the part of ParquetFile[T] a transaction needs, without T.
+type tableFile interface {
+	committed() bool
+	aborted() bool
+	Rows() int64
+	Size() int64
+	SHA256() string
+	Abort() error
+}
+
+var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+
+// Begin starts a transaction. runID names the staging folder and the new
+// files, so it must be unique per run and safe in a file name
+// ([A-Za-z0-9_.-]). Errors (a bad run id, another open transaction) are
+// returned by the first call on the transaction.
+func (ds *Dataset) Begin(runID string) *Tx {
+	tx := &Tx{ds: ds, runID: runID, staging: filepath.Join(ds.dir, stagingPrefix+runID), keep: map[string]bool{}}
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	switch {
+	case !runIDPattern.MatchString(runID):
+		tx.err = fmt.Errorf("begin: run id %q: use 1-128 letters, digits, '_', '.' or '-'", runID)
+	case ds.tx != nil:
+		tx.err = fmt.Errorf("begin %s: run %s has not finished", runID, ds.tx.runID)
+	case ds.manifest != nil && ds.manifest.RunID == runID:
+		tx.err = fmt.Errorf("begin %s: the dataset was already committed by a run with this id", runID)
+	default:
+		ds.tx = tx
+	}
+	if tx.err != nil {
+		tx.state = txFailed
+	}
+	return tx
+}
+
+// RunID returns the transaction's run id.
+func (tx *Tx) RunID() string { return tx.runID }
+
+// Committed reports whether Commit got past its commit point, so the new
+// manifest is in place even if Commit returned an error afterwards.
+func (tx *Tx) Committed() bool {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	return tx.commit
+}
+
+func (tx *Tx) usable() error {
+	if tx.err != nil {
+		return tx.err
+	}
+	if tx.state != txOpen {
+		return ErrTxDone
+	}
+	return nil
+}
+
+// Keep carries table's files from the current manifest into the new one
+// unchanged.
+func (tx *Tx) Keep(table string) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	if _, ok := lookupTable(table); !ok {
+		return fmt.Errorf("keep %s: no such table", table)
+	}
+	for _, sf := range tx.files {
+		if sf.table == table {
+			return fmt.Errorf("keep %s: the table is written in this run", table)
+		}
+	}
+	m := tx.ds.Manifest()
+	if m == nil || m.Tables[table].Files == nil {
+		return fmt.Errorf("keep %s: the dataset has no such table yet", table)
+	}
+	tx.keep[table] = true
+	return nil
+}
+
+// KeepPartition carries one partition of a partitioned table from the
+// current manifest into the new one unchanged, so a run rewrites only the
+// partitions its data touches and the others keep their bytes.
+func (tx *Tx) KeepPartition(table, partition string) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	td, ok := lookupTable(table)
+	if !ok {
+		return fmt.Errorf("keep %s/%s: no such table", table, partition)
+	}
+	if err := checkPartition(td, partition); err != nil || partition == "" {
+		return fmt.Errorf("keep %s/%s: not a partition of the table", table, partition)
+	}
+	prefix := table + "/" + partition + "/"
+	for _, sf := range tx.files {
+		if strings.HasPrefix(sf.rel, prefix) {
+			return fmt.Errorf("keep %s/%s: the partition is written in this run", table, partition)
+		}
+	}
+	if tx.keepParts == nil {
+		tx.keepParts = map[string]bool{}
+	}
+	tx.keepParts[prefix] = true
+	return nil
+}
+
+var partitionValue = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// CreateTable starts a new file of table in the transaction. partition is ""
+// for unpartitioned tables and "ordered_month=YYYY-MM" (see OrderedMonth) for
+// orders and order_items. T must be the table's row type. A table may have
+// any number of files, in one partition or many; commit each file before
+// committing the transaction.
+func CreateTable[T any](tx *Tx, table, partition string, opts ...Option) (*ParquetFile[T], error) {
+	td, ok := lookupTable(table)
+	if !ok {
+		return nil, fmt.Errorf("create table %s: no such table", table)
+	}
+	if rt := reflect.TypeFor[T](); rt != td.rowType {
+		return nil, fmt.Errorf("create table %s: rows are %s, not %s", table, td.rowType, rt)
+	}
+	if err := checkPartition(td, partition); err != nil {
+		return nil, fmt.Errorf("create table %s: %w", table, err)
+	}
+
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if err := tx.usable(); err != nil {
+		return nil, err
+	}
+	if tx.keep[table] {
+		return nil, fmt.Errorf("create table %s: the table is kept in this run", table)
+	}
+	if tx.keepParts[table+"/"+partition+"/"] {
+		return nil, fmt.Errorf("create table %s: partition %s is kept in this run", table, partition)
+	}
+	if len(tx.files) == 0 {
+		// Mkdir, not MkdirAll: an existing staging folder means another
+		// process is using this run id.
+		if err := os.Mkdir(tx.staging, dirPerm); err != nil {
+			return nil, fmt.Errorf("create table %s: staging folder: %w", table, err)
+		}
+	}
+	tx.seq++
+	name := fmt.Sprintf("part-%s-%04d.parquet", tx.runID, tx.seq)
+	rel := path.Join(table, partition, name)
+	staged := filepath.Join(tx.staging, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(staged), dirPerm); err != nil {
+		return nil, fmt.Errorf("create table %s: %w", table, err)
+	}
+	fopts := append([]Option{
+		WithKeyValue("orderhist.table", table),
+		WithKeyValue("orderhist.run_id", tx.runID),
+		WithKeyValue("orderhist.schema_version", fmt.Sprint(SchemaVersion)),
+	}, opts...)
+	pf, err := NewParquetFile[T](staged, fopts...)
+	if err != nil {
+		return nil, fmt.Errorf("create table %s: %w", table, err)
+	}
+	tx.files = append(tx.files, &stagedFile{table: table, rel: rel, staged: staged, file: pf})
+	return pf, nil
+}
+
+func checkPartition(td *tableDef, partition string) error {
+	if td.partitionedBy == "" {
+		if partition != "" {
+			return fmt.Errorf("partition %q: the table is not partitioned", partition)
+		}
+		return nil
+	}
+	key, value, ok := strings.Cut(partition, "=")
+	if !ok || key != td.partitionedBy || !partitionValue.MatchString(value) {
+		return fmt.Errorf("partition %q: want %s=<value>", partition, td.partitionedBy)
+	}
+	return nil
+}
+
+// testHookAfterMove runs in Commit after the files are in their table
+// folders and before the manifest is written; returning true makes Commit
+// stop there as if the process had died.
+var testHookAfterMove func() (crash bool)
+
+var errSimulatedCrash = errors.New("simulated crash")
+
+// Commit publishes the transaction: it moves the staged files into the
+// dataset and writes the manifest. m supplies the run's description (command,
+// inputs, as_of, pii, ...); Commit fills in version, run_id, tables and, when
+// they are unset, created_at and erasures (carried over). On error before the
+// commit point the dataset is as it was; call Rollback to remove the staging
+// folder.
+func (tx *Tx) Commit(m Manifest) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	ds := tx.ds
+	prev := ds.Manifest()
+
+	tables, err := tx.newTables(prev)
+	if err != nil {
+		return err
+	}
+	tx.state = txFailed
+
+	// Move the files. Until the manifest names them they are garbage that
+	// Open would delete, so a failure here undoes the moves itself.
+	var moved []string
+	defer func() {
+		if !tx.commit {
+			for _, p := range moved {
+				_ = os.Remove(p)
+			}
+		}
+	}()
+	syncDirs := map[string]bool{ds.dir: true}
+	for _, sf := range tx.committedFiles() {
+		target := filepath.Join(ds.dir, filepath.FromSlash(sf.rel))
+		dir := filepath.Dir(target)
+		if err := os.MkdirAll(dir, dirPerm); err != nil {
+			return fmt.Errorf("commit %s: %w", tx.runID, err)
+		}
+		if _, err := os.Lstat(target); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("commit %s: %s already exists", tx.runID, sf.rel)
+		}
+		if err := os.Rename(sf.staged, target); err != nil {
+			return fmt.Errorf("commit %s: %w", tx.runID, err)
+		}
+		moved = append(moved, target)
+		syncDirs[dir] = true
+		syncDirs[filepath.Join(ds.dir, sf.table)] = true
+	}
+	for _, d := range slices.Sorted(maps.Keys(syncDirs)) {
+		if err := syncDir(d); err != nil {
+			return fmt.Errorf("commit %s: %w", tx.runID, err)
+		}
+	}
+	if testHookAfterMove != nil && testHookAfterMove() {
+		moved = nil
+		return errSimulatedCrash
+	}
+
+	m.Version = SchemaVersion
+	m.RunID = tx.runID
+	m.Tables = tables
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = time.Now().UTC()
+	}
+	if m.Inputs == nil {
+		m.Inputs = []Input{}
+	}
+	if m.Erasures == nil {
+		m.Erasures = []json.RawMessage{}
+		if prev != nil && prev.Erasures != nil {
+			m.Erasures = prev.Erasures
+		}
+	}
+	data, err := json.MarshalIndent(&m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("commit %s: manifest: %w", tx.runID, err)
+	}
+	renamed, err := writeFileAtomic(filepath.Join(ds.dir, ManifestName), append(data, '\n'), manifestPermission)
+	if renamed {
+		tx.commit = true
+		tx.state = txDone
+		ds.mu.Lock()
+		ds.manifest = m.clone()
+		ds.tx = nil
+		ds.mu.Unlock()
+	}
+	if err != nil {
+		// Renamed but not synced: the new manifest may not survive a power
+		// loss, so the old files stay for it; the next Open removes them
+		// once the new manifest is known to be the one on disk.
+		return fmt.Errorf("commit %s: %w", tx.runID, err)
+	}
+
+	// Past the commit point nothing may fail the run: what is not removed
+	// now is removed by the next Open.
+	if prev != nil {
+		now := listedIn(&m)
+		for _, t := range prev.Tables {
+			for _, f := range t.Files {
+				if !now[f.Path] {
+					_ = os.Remove(filepath.Join(ds.dir, filepath.FromSlash(f.Path)))
+				}
+			}
+		}
+	}
+	_ = os.RemoveAll(tx.staging)
+	for _, td := range tableDefs {
+		var dirs []string
+		_ = filepath.WalkDir(filepath.Join(ds.dir, td.name), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() && p != filepath.Join(ds.dir, td.name) {
+				dirs = append(dirs, p)
+			}
+			return nil
+		})
+		pruneEmpty(dirs)
+	}
+	return nil
+}
+
+// newTables checks that every table is accounted for and builds the new
+// manifest's table list.
+func (tx *Tx) newTables(prev *Manifest) (map[string]TableFiles, error) {
+	for _, sf := range tx.files {
+		if !sf.file.committed() && !sf.file.aborted() {
+			return nil, fmt.Errorf("commit %s: %s was not committed", tx.runID, sf.rel)
+		}
+	}
+	tables := map[string]TableFiles{}
+	for _, sf := range tx.committedFiles() {
+		t := tables[sf.table]
+		t.Files = append(t.Files, FileEntry{Path: sf.rel, Rows: sf.file.Rows(), Bytes: sf.file.Size(), SHA256: sf.file.SHA256()})
+		t.Rows += sf.file.Rows()
+		tables[sf.table] = t
+	}
+	if prev != nil && len(tx.keepParts) > 0 {
+		for name, tf := range prev.Tables {
+			for _, f := range tf.Files {
+				dir := f.Path[:strings.LastIndexByte(f.Path, '/')+1]
+				if tx.keepParts[dir] {
+					t := tables[name]
+					t.Files = append(t.Files, f)
+					t.Rows += f.Rows
+					tables[name] = t
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, td := range tableDefs {
+		_, written := tables[td.name]
+		switch {
+		case written:
+		case tx.keep[td.name]:
+			tables[td.name] = prev.Tables[td.name]
+		default:
+			missing = append(missing, td.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("commit %s: tables neither written nor kept: %s", tx.runID, strings.Join(missing, ", "))
+	}
+	for name, t := range tables {
+		t.Files = slices.Clone(t.Files)
+		slices.SortFunc(t.Files, func(a, b FileEntry) int { return cmp.Compare(a.Path, b.Path) })
+		tables[name] = t
+	}
+	return tables, nil
+}
+
+func (tx *Tx) committedFiles() []*stagedFile {
+	var out []*stagedFile
+	for _, sf := range tx.files {
+		if sf.file.committed() {
+			out = append(out, sf)
+		}
+	}
+	return out
+}
+
+// Rollback abandons the transaction: open files are aborted and the staging
+// folder removed. It is a no-op after a successful Commit, so it can be
+// deferred right after Begin.
+func (tx *Tx) Rollback() error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.commit || tx.state == txDone {
+		return nil
+	}
+	var errs []error
+	for _, sf := range tx.files {
+		if err := sf.file.Abort(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if tx.err == nil {
+		if err := os.RemoveAll(tx.staging); err != nil {
+			errs = append(errs, fmt.Errorf("rollback %s: %w", tx.runID, err))
+		}
+	}
+	tx.state = txDone
+	tx.ds.mu.Lock()
+	if tx.ds.tx == tx {
+		tx.ds.tx = nil
+	}
+	tx.ds.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// HasPartition reports whether the current manifest lists files of a
+// partition of a table.
+func (ds *Dataset) HasPartition(table, partition string) bool {
+	m := ds.Manifest()
+	if m == nil {
+		return false
+	}
+	prefix := table + "/" + partition + "/"
+	for _, f := range m.Tables[table].Files {
+		if strings.HasPrefix(f.Path, prefix) {
+			return true
+		}
+	}
+	return false
+}

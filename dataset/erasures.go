@@ -1,0 +1,146 @@
+package dataset
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/orderhist/orderhist/normalize"
+)
+
+// AnonymousCustomer owns the orders kept as history after an erasure.
+const AnonymousCustomer = "anonymous"
+
+// erasedIdentifier is one identifier remembered after an erasure, as a
+// keyed hash, so nothing personal is kept.
+type erasedIdentifier struct {
+	Kind       string `json:"kind"`
+	Hash       string `json:"hash"`
+	KeepOrders bool   `json:"keep_orders"`
+}
+
+// Erasures are the identifiers of buyers who asked to be forgotten:
+// _state/erasures.json, with its hashing key in _state/erasure.key (0600);
+// without the key the hashes cannot be tested against guesses.
+type Erasures struct {
+	key []byte
+	IDs []erasedIdentifier `json:"identifiers"`
+}
+
+func erasuresPath(dir string) string { return filepath.Join(dir, StateDir, "erasures.json") }
+
+// LoadErasures reads the erasures of the dataset in dir. With create, a
+// dataset without erasures gets its key, so identifiers can be added.
+func LoadErasures(dir string, create bool) (*Erasures, error) {
+	keyPath := filepath.Join(dir, StateDir, "erasure.key")
+	e := &Erasures{}
+	key, err := os.ReadFile(keyPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && create:
+		key = make([]byte, 32)
+		rand.Read(key)
+		if err := os.MkdirAll(filepath.Dir(keyPath), 0o700); err != nil {
+			return nil, err
+		}
+		if err := WriteFileAtomic(keyPath, []byte(hex.EncodeToString(key)), 0o600); err != nil {
+			return nil, err
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		return e, nil
+	case err != nil:
+		return nil, err
+	default:
+		if key, err = hex.DecodeString(strings.TrimSpace(string(key))); err != nil {
+			return nil, fmt.Errorf("%s is damaged: %w", keyPath, err)
+		}
+	}
+	e.key = key
+	b, err := os.ReadFile(erasuresPath(dir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, e); err != nil {
+			return nil, fmt.Errorf("%s is damaged: %w", erasuresPath(dir), err)
+		}
+	}
+	return e, nil
+}
+
+func (e *Erasures) hash(kind, v string) string {
+	m := hmac.New(sha256.New, e.key)
+	m.Write([]byte(kind + "\x00" + v))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Add remembers an identifier (kind as OrderIdentifiers names it).
+func (e *Erasures) Add(kind, v string, keep bool) {
+	h := e.hash(kind, v)
+	for _, x := range e.IDs {
+		if x.Kind == kind && x.Hash == h {
+			return
+		}
+	}
+	e.IDs = append(e.IDs, erasedIdentifier{Kind: kind, Hash: h, KeepOrders: keep})
+}
+
+// Save writes the erasures of the dataset in dir, durably.
+func (e *Erasures) Save(dir string) error {
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(erasuresPath(dir), append(b, '\n'), 0o600)
+}
+
+// Match reports whether an order carries an erased identifier, and
+// whether its orders are kept as history.
+func (e *Erasures) Match(o *normalize.Order) (erased, keep bool) {
+	if e == nil || len(e.IDs) == 0 {
+		return false, false
+	}
+	for _, id := range OrderIdentifiers(o) {
+		h := e.hash(id[0], id[1])
+		for _, x := range e.IDs {
+			if x.Kind == id[0] && x.Hash == h {
+				return true, x.KeepOrders
+			}
+		}
+	}
+	return false, false
+}
+
+// OrderIdentifiers are an order's identifiers as erasure compares them:
+// kind ("document", "email" or "phone") and value.
+func OrderIdentifiers(o *normalize.Order) [][2]string {
+	var ids [][2]string
+	if o.Buyer.Document != "" {
+		ids = append(ids, [2]string{"document", o.Buyer.Document})
+	}
+	if o.Buyer.Email != "" {
+		ids = append(ids, [2]string{"email", normalize.EmailMatchKey(o.Buyer.Email)})
+	}
+	for _, p := range []string{o.Buyer.Phone, o.Ship.RecipientPhone} {
+		if p != "" {
+			ids = append(ids, [2]string{"phone", p})
+		}
+	}
+	return ids
+}
+
+// Anonymize strips an order of everything personal.
+func Anonymize(o *normalize.Order) {
+	o.Buyer = normalize.Buyer{}
+	o.Ship.RecipientName, o.Ship.RecipientPhone, o.Ship.Street, o.Ship.Number = "", "", "", ""
+	if len(o.Ship.PostalCode) == 8 {
+		o.Ship.PostalCode = o.Ship.PostalCode[:5] + "000"
+	}
+}

@@ -1,0 +1,82 @@
+package dataset
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/orderhist/orderhist/internal/pii"
+	"github.com/orderhist/orderhist/internal/version"
+)
+
+// Session is one run's hold on the dataset: its lock, the dataset as the
+// run found it, the transaction the run writes, and a scratch folder.
+// Every change a run makes to the dataset folder goes through one.
+type Session struct {
+	Dataset *Dataset
+	Tx      *Tx
+	RunID   string
+	// Now is when the run started, in UTC.
+	Now time.Time
+	// Scratch is the run's scratch folder, removed by Close.
+	Scratch string
+	lock    *Lock
+}
+
+// NewRunID names a run started at now: its time, and a random suffix so
+// two runs in one second differ.
+func NewRunID(now time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// OpenSession creates the dataset folder dir if needed, takes its lock for
+// command, repairs what a killed run left (Open, and its scratch folders),
+// refuses a --pii mode or key the dataset was not written with, and
+// begins a transaction. Close undoes what was not committed.
+func OpenSession(dir, command string, now time.Time, p *pii.Protector) (*Session, error) {
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return nil, fmt.Errorf("create the dataset folder: %w", err)
+	}
+	now = now.UTC()
+	lock, err := TakeLock(dir, command, now)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := Open(dir)
+	if err != nil {
+		lock.Unlock()
+		return nil, fmt.Errorf("open the dataset %s: %w", dir, err)
+	}
+	if err := CheckPII(dir, ds.Manifest(), p); err != nil {
+		lock.Unlock()
+		return nil, err
+	}
+	s := &Session{Dataset: ds, RunID: NewRunID(now), Now: now, lock: lock}
+	s.Tx = ds.Begin(s.RunID)
+	if s.Scratch, err = Scratch(dir); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// FileOptions are the options of every file the session writes: the
+// program's version and the run's id in the Parquet metadata.
+func (s *Session) FileOptions() []Option {
+	v, c := version.Get()
+	return []Option{WithVersion(v, c), WithKeyValue("orderhist.run_id", s.RunID)}
+}
+
+// Close rolls back what was not committed, removes the scratch folder and
+// releases the lock.
+func (s *Session) Close() {
+	s.Tx.Rollback()
+	if s.Scratch != "" {
+		os.RemoveAll(s.Scratch)
+	}
+	s.lock.Unlock()
+}

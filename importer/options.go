@@ -1,0 +1,91 @@
+package importer
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/orderhist/orderhist/internal/pii"
+)
+
+// Options configure a run. The zero value of each field means its default.
+type Options struct {
+	// Now is the clock; tests set it so runs are reproducible.
+	Now func() time.Time
+	// AsOf is the day customer segments are computed for; default the
+	// run's day in UTC.
+	AsOf time.Time
+	// PII is how personal data is written; default clear.
+	PII *pii.Protector
+	// Logger gets a line per input read or failed, and, at debug level,
+	// how long each stage took; default discards.
+	Logger *slog.Logger
+	// Command is the command line as the dataset's lock shows it to a run
+	// that finds the dataset locked.
+	Command string
+	// Progress, when set, is called as each input starts being read, and
+	// the Progress it returns is told of the input's bytes and rows.
+	Progress func(name string, size int64, connector string) Progress
+	// BeforeResolve, when set, is called once every month is merged and
+	// identity resolution starts: the run's peak of live memory (a heap
+	// profile taken there shows what a run holds).
+	BeforeResolve func() error
+
+	// PartBytes is about how much spooled data of a month is merged at
+	// once: a busy month is first split by a hash of the order key into
+	// parts, so that memory is bounded by this and not by the busiest
+	// month. Default 8 MiB (see docs/performance.md).
+	PartBytes int64
+	// MaxParts caps how many parts a month is split into; default 256.
+	MaxParts int
+	// WriteBatch is how many rows go to a Parquet writer at a time;
+	// default 4096.
+	WriteBatch int
+	// GCPercent replaces GOGC's default for the run unless GOGC is set;
+	// default 400. Negative leaves the collector as it is.
+	GCPercent int
+}
+
+// Progress follows the reading of one input.
+type Progress interface {
+	// Wrap counts the raw bytes a connector reads of a file.
+	Wrap(io.Reader) io.Reader
+	// AddRows counts rows read.
+	AddRows(n int)
+	// Finish says the input was read.
+	Finish()
+}
+
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PII == nil {
+		o.PII, _ = pii.New(string(pii.Clear), "")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, int64, string) Progress { return noProgress{} }
+	}
+	if o.PartBytes <= 0 {
+		o.PartBytes = 8 << 20
+	}
+	if o.MaxParts <= 0 {
+		o.MaxParts = 256
+	}
+	if o.WriteBatch <= 0 {
+		o.WriteBatch = 4096
+	}
+	if o.GCPercent == 0 {
+		o.GCPercent = 400
+	}
+	return o
+}
+
+type noProgress struct{}
+
+func (noProgress) Wrap(r io.Reader) io.Reader { return r }
+func (noProgress) AddRows(int)                {}
+func (noProgress) Finish()                    {}

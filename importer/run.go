@@ -1,0 +1,241 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/orderhist/orderhist/connectors"
+	"github.com/orderhist/orderhist/dataset"
+	"github.com/orderhist/orderhist/internal/pii"
+	"github.com/orderhist/orderhist/internal/version"
+	"github.com/orderhist/orderhist/normalize"
+)
+
+// Input is one input of a run (a file or an API pull) and what became of
+// it. Its figures are final once the run is committed.
+type Input struct {
+	// Path is the file, or "api:NAME" for a pull.
+	Path string
+	// Match is the connector and layout that read it.
+	Match  connectors.Match
+	SHA256 string // of the file's content; empty for a pull
+	Size   int64
+	// Err says why the input could not be read; nothing of it is
+	// committed.
+	Err error
+
+	Rows, Orders, Lines, Rejected int64
+	// NewOrders and Updated count the orders this input brought in first
+	// or changed (when several inputs carry an order, the latest sighting
+	// gets it).
+	NewOrders, Updated int64
+
+	index   int // place among the run's inputs; names its scratch files
+	reader  connectors.FileReader
+	months  map[string]string // spooled orders by month
+	rejects string            // spooled rejects
+	// rank orders this input's sightings among the run's others when
+	// updated_at and status tie (see rank).
+	rank rank
+}
+
+// Failed reports whether the input could not be read.
+func (in *Input) Failed() bool { return in.Err != nil }
+
+// spooledOrder is an order as pass 1 left it, with the rank that orders
+// sightings of the same order.
+type spooledOrder struct {
+	Order normalize.Order
+	Rank  string
+	// IngestedAt is set for orders read back from the dataset, so an order
+	// no file changes keeps the time it first came in.
+	IngestedAt time.Time
+	// Prior is the customer an order read back from the dataset had.
+	Prior string
+}
+
+// mergedOrder is an order after every sighting was merged.
+type mergedOrder struct {
+	Order      normalize.Order
+	IngestedAt time.Time
+	// Seq is the resolver's handle of the order (dedupe.Result.CustomerOf).
+	Seq uint32
+}
+
+// Stats are the figures of a committed run.
+type Stats struct {
+	// Orders and Lines are what the dataset holds after the run.
+	Orders, Lines int64
+	// NewOrders, Updated and Unchanged say what the run did to each order;
+	// Enriched orders kept a buyer detail an earlier sighting had, and
+	// Conflicts were seen with different buyer details.
+	NewOrders, Updated, Unchanged, Enriched, Conflicts int64
+	// Erased orders belong to buyers who asked to be forgotten: left out
+	// or anonymized.
+	Erased int64
+	// Months is how many month partitions the dataset has; KeptMonths of
+	// them were kept byte for byte.
+	Months     int
+	KeptMonths int64
+	// Rejects is how many rejects the run wrote; RejectedRows how many
+	// source rows were left out whole.
+	Rejects, RejectedRows int64
+	Customers, Merges     int64
+}
+
+// Run is one import run: it reads inputs into scratch spools, merges them
+// with the dataset month by month, resolves customers, and commits the new
+// dataset in one transaction. See the package documentation.
+type Run struct {
+	ctx     context.Context
+	opts    Options
+	log     *slog.Logger
+	protect *pii.Protector
+	dir     string
+	runID   string
+	now     time.Time
+	asOf    time.Time
+	session *dataset.Session
+	ds      *dataset.Dataset
+	tx      *dataset.Tx
+	spool   string
+	inputs  []*Input
+	stats   Stats
+	// merged holds each month's merged orders (a spool path per month).
+	merged map[string]string
+	// rankOf finds the input of a sighting by its rank.
+	rankOf map[string]*Input
+	// untouched are the months no new sighting reached, with their orders'
+	// earlier customers: candidates to keep as they are.
+	untouched map[string][]pinnedOrder
+	// erased are the identifiers of buyers who asked to be forgotten.
+	erased *dataset.Erasures
+	// prevMonths are the months the dataset already has.
+	prevMonths map[string]bool
+	// stopGovernor ends the goroutine that keeps the soft memory limit
+	// ahead of the live heap.
+	stopGovernor func()
+	// mu guards rankOf while files are read side by side.
+	mu sync.Mutex
+}
+
+// Open starts a run on the dataset in dir (created if need be): it takes
+// the dataset's lock, repairs what a killed run left, and opens a
+// transaction and a scratch folder. Close undoes what Commit did not
+// commit, and must be called.
+func Open(ctx context.Context, dir string, o Options) (*Run, error) {
+	o = o.withDefaults()
+	s, err := dataset.OpenSession(dir, o.Command, o.Now(), o.PII)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{
+		ctx: ctx, opts: o, log: o.Logger, protect: o.PII, dir: dir,
+		session: s, ds: s.Dataset, tx: s.Tx, spool: s.Scratch, runID: s.RunID, now: s.Now, asOf: o.AsOf,
+		prevMonths: map[string]bool{}, untouched: map[string][]pinnedOrder{}, rankOf: map[string]*Input{},
+	}
+	if r.asOf.IsZero() {
+		y, m, d := r.now.Date()
+		r.asOf = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	r.stopGovernor = governMemory(o.GCPercent)
+	return r, nil
+}
+
+// ID is the run's id, as the manifest and every file it writes carry it.
+func (r *Run) ID() string { return r.runID }
+
+// Now is when the run started, in UTC.
+func (r *Run) Now() time.Time { return r.now }
+
+// Inputs are the run's inputs in the order they were added.
+func (r *Run) Inputs() []*Input { return r.inputs }
+
+// Close rolls back what was not committed and releases the lock.
+func (r *Run) Close() {
+	r.stopGovernor()
+	r.session.Close()
+}
+
+// Failed counts the inputs that could not be read.
+func (r *Run) Failed() int {
+	n := 0
+	for _, in := range r.inputs {
+		if in.Failed() {
+			n++
+		}
+	}
+	return n
+}
+
+// Commit merges, resolves and writes what the inputs read, and commits
+// the new dataset with command recorded in its manifest. With inputs
+// added but none read nothing is committed.
+func (r *Run) Commit(command string) (*Stats, error) {
+	if len(r.inputs) > 0 && r.Failed() == len(r.inputs) {
+		return nil, fmt.Errorf("no input could be read; nothing was committed")
+	}
+	if err := r.build(); err != nil {
+		return nil, err
+	}
+	if err := r.commit(command); err != nil {
+		return nil, err
+	}
+	st := r.stats
+	return &st, nil
+}
+
+// addInput registers an input of the run. Inputs keep the order they were
+// added in, whatever order they are read in.
+func (r *Run) addInput(path string) *Input {
+	in := &Input{Path: path, index: len(r.inputs)}
+	r.inputs = append(r.inputs, in)
+	return in
+}
+
+// commit writes the manifest and makes the new dataset the current one.
+func (r *Run) commit(command string) error {
+	v, _ := version.Get()
+	m := dataset.Manifest{
+		Version: 1, RunID: r.runID, CreatedAt: r.now, OrderhistVersion: v, Command: command,
+		AsOf: r.asOf.Format(time.DateOnly), PII: string(r.protect.Mode()), PIIKeyCheck: r.protect.KeyCheck(),
+	}
+	if prev := r.ds.Manifest(); prev != nil {
+		m.Erasures = prev.Erasures
+	}
+	for _, in := range r.inputs {
+		if in.Failed() {
+			continue
+		}
+		m.Inputs = append(m.Inputs, dataset.Input{
+			File: in.Path, SHA256: in.SHA256, Size: in.Size, Rows: in.Rows, Rejected: in.Rejected,
+			Connector: in.Match.Connector, Layout: in.Match.Layout,
+		})
+	}
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	if err := r.tx.Commit(m); err != nil {
+		return fmt.Errorf("commit the dataset: %w", err)
+	}
+	return nil
+}
+
+func (r *Run) fileOptions() []dataset.Option { return r.session.FileOptions() }
+
+// stageTimer returns a function that logs how long the stage that just
+// ended took, so a slow run can be told apart by stage from its log.
+func (r *Run) stageTimer() func(name string) {
+	last := time.Now()
+	return func(name string) {
+		now := time.Now()
+		r.log.Debug("stage done", "stage", name, "seconds", now.Sub(last).Seconds())
+		last = now
+	}
+}
+
+// Dir is the dataset folder the run writes.
+func (r *Run) Dir() string { return r.dir }
