@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -638,7 +639,8 @@ func TestAPIBadPayloads(t *testing.T) {
 				f := newFakeSP(t, clock(), version)
 				f.add("701-0000001-0000001", "Shipped", t0.Add(time.Hour))
 				f.omitItems = c.path == searchPath+"/" // so that getOrder is called
-				f.fault(c.path, func(w http.ResponseWriter) { fmt.Fprint(w, c.body) })
+				// A body that stays bad is retried, then fails.
+				f.fault(c.path, slices.Repeat([]func(http.ResponseWriter){func(w http.ResponseWriter) { fmt.Fprint(w, c.body) }}, 10)...)
 				_, _, err := pullAll(t, f)
 				if !errors.Is(err, apiclient.ErrData) || !strings.Contains(err.Error(), c.path) {
 					t.Errorf("%s: err = %v", name, err)

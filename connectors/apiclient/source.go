@@ -1,19 +1,29 @@
 package apiclient
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/orderhist/orderhist/connectors"
 )
 
-// ForSource builds the client of one pull: the source's HTTP client, a
-// limiter at the source's rate (or the connector's default) and the
-// source's secret settings registered for redaction.
+// ForSource builds the client of one pull: the source's HTTP client, clock
+// and retry tuning, a limiter at the source's rate (or the connector's
+// default) and the source's secret settings registered for redaction.
+//
+// A rate the source sets caps the burst at half a second's worth of
+// requests (at least one): then no 5-second span carries more than the
+// rate's worth plus 10%, the promise made to an API that allows N requests
+// a second. A connector's default keeps its burst, which is the API's own
+// documented plan (Amazon's usage plans) or already within that promise.
 func ForSource(src connectors.APISource, defaultRate float64, burst int) *Client {
 	rate := src.RequestsPerSecond
 	if rate <= 0 {
 		rate = defaultRate
+	} else {
+		burst = min(burst, max(1, int(rate/2)))
 	}
 	s := &Secrets{}
 	for k, v := range src.Settings {
@@ -21,7 +31,28 @@ func ForSource(src connectors.APISource, defaultRate float64, burst int) *Client
 			s.Add(v)
 		}
 	}
-	return &Client{HTTP: src.HTTP, Limiter: NewLimiter(rate, burst), Secrets: s}
+	t := src.Retry
+	c := &Client{
+		HTTP: src.HTTP, Limiter: NewLimiter(rate, burst), Secrets: s,
+		MaxRetries: t.MaxRetries, BaseDelay: t.BaseDelay, MaxDelay: t.MaxDelay, MaxRetryAfter: t.MaxRetryAfter,
+		RequestTimeout: t.RequestTimeout, StallTimeout: t.StallTimeout,
+	}
+	// Pacing and backoff follow a fake clock only when it can also sleep:
+	// a Now without Sleep is a fixed date for tokens and bounds, and a
+	// bucket on it would never refill.
+	if src.Sleep != nil {
+		c.Now, c.Sleep = src.Now, src.Sleep
+		c.Limiter.SetClock(src.Now, src.Sleep)
+	}
+	return c
+}
+
+// Sleeper returns the source's sleep, or the real one.
+func Sleeper(src connectors.APISource) func(ctx context.Context, d time.Duration) error {
+	if src.Sleep != nil {
+		return src.Sleep
+	}
+	return Sleep
 }
 
 // IsSecretSetting reports whether a setting holds a secret.

@@ -20,9 +20,10 @@ const (
 	defaultBaseURL  = "https://api.mercadolibre.com"
 	defaultTokenURL = "https://api.mercadolibre.com/oauth/token"
 	// Mercado Livre publishes no rate; this stays well under what
-	// integrations report as safe.
-	defaultRate = 5
-	pageSize    = 50
+	// integrations report as safe. A burst of 2 keeps any 5 s within 10%
+	// of the rate.
+	defaultRate, defaultBurst = 5, 2
+	pageSize                  = 50
 	// maxOffset is where practitioners see /orders/search stop paging; a
 	// window with more orders is split in two.
 	maxOffset = 10000
@@ -92,7 +93,7 @@ func newPull(src connectors.APISource) (*pull, error) {
 	if tokenURL == "" {
 		tokenURL = defaultTokenURL
 	}
-	p.c = apiclient.ForSource(src, defaultRate, 5)
+	p.c = apiclient.ForSource(src, defaultRate, defaultBurst)
 	now := src.Clock()
 	p.tokens = &apiclient.Tokens{
 		Store: src.Tokens, Initial: src.Setting("refresh_token"), Now: now, Secrets: p.c.Secrets,

@@ -22,8 +22,9 @@ const (
 	// for a year, so a store may need a newer one set.
 	DefaultAPIVersion = "2025-10"
 	// Standard plans leak 2 calls a second from a bucket of 40 that every
-	// app of the store shares; a small burst leaves room for the others.
-	defaultRate, defaultBurst = 2, 4
+	// app of the store shares; no burst leaves room for the others and
+	// keeps any 5 s within 10% of the rate.
+	defaultRate, defaultBurst = 2, 1
 	pageSize                  = 250
 )
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -354,7 +355,7 @@ func TestAPIBadPayloads(t *testing.T) {
 			},
 		} {
 			f := newFakeShopify(t)
-			f.fault(fault)
+			f.fault(slices.Repeat([]func(http.ResponseWriter){fault}, 10)...)
 			_, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(apitest.Client(f))))
 			if !errors.Is(err, apiclient.ErrData) {
 				t.Errorf("%s: err = %v", name, err)
