@@ -266,10 +266,13 @@ func TestPullExpiredTokenRefreshesAndRotates(t *testing.T) {
 		store := &connectors.MemoryTokenStore{}
 		var err error
 		var orders int
-		for _, e := range (connector{}).Pull(t.Context(), source(f, store, apitest.Client(f))) {
+		for r, e := range (connector{}).Pull(t.Context(), source(f, store, apitest.Client(f))) {
 			if e != nil {
 				err = e
 				break
+			}
+			if r.Order == nil {
+				continue
 			}
 			if orders++; orders == 60 {
 				f.expireAccess() // revoked mid-pull
