@@ -543,10 +543,13 @@ func TestAPIExpiredTokenRefreshes(t *testing.T) {
 				src.Tokens = store
 				var err error
 				var orders int
-				for _, e := range (connector{}).Pull(t.Context(), src) {
+				for r, e := range (connector{}).Pull(t.Context(), src) {
 					if e != nil {
 						err = e
 						break
+					}
+					if r.Order == nil {
+						continue
 					}
 					if orders++; orders == 60 {
 						f.expireAccess()

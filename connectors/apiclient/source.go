@@ -3,10 +3,12 @@ package apiclient
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
 	"github.com/orderhist/orderhist/connectors"
+	"github.com/orderhist/orderhist/normalize"
 )
 
 // ForSource builds the client of one pull: the source's HTTP client, clock
@@ -73,4 +75,37 @@ func Require(src connectors.APISource, names ...string) error {
 		return fmt.Errorf("source %q: missing setting(s) %s", src.Name, strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// Yielded remembers the update time of every order a pull has yielded, so
+// an order an API returns twice (on two pages, or in two windows) is
+// yielded once, and again only when it changed in between.
+type Yielded map[string]time.Time
+
+// Fresh reports whether o is new or newer than what was yielded, and
+// records it.
+func (y Yielded) Fresh(o *normalize.Order) bool {
+	if o == nil {
+		return true
+	}
+	if at, seen := y[o.OrderID]; seen && !o.UpdatedAt.After(at) {
+		return false
+	}
+	y[o.OrderID] = o.UpdatedAt
+	return true
+}
+
+// Windows splits [from, to) into windows of at most size, oldest first.
+func Windows(from, to time.Time, size time.Duration) iter.Seq2[time.Time, time.Time] {
+	return func(yield func(time.Time, time.Time) bool) {
+		for a := from; a.Before(to); a = a.Add(size) {
+			b := a.Add(size)
+			if b.After(to) {
+				b = to
+			}
+			if !yield(a, b) {
+				return
+			}
+		}
+	}
 }

@@ -98,7 +98,7 @@ type pull struct {
 	// yielded is the last update time yielded per order id: an order seen
 	// again (both sort directions, a page re-read after the list shifted)
 	// is not yielded twice unless it changed.
-	yielded map[string]time.Time
+	yielded apiclient.Yielded
 }
 
 func newPull(src connectors.APISource) (*pull, error) {
@@ -109,7 +109,7 @@ func newPull(src connectors.APISource) (*pull, error) {
 		return nil, fmt.Errorf("source %q: no token store: Mercado Livre refresh tokens are single use and must be saved", src.Name)
 	}
 	p := &pull{src: src, base: strings.TrimRight(src.BaseURL, "/"), seller: strings.TrimSpace(src.Setting("seller_id")),
-		billing: map[string]*billingInfo{}, doBill: src.Setting("billing_info") != "false", yielded: map[string]time.Time{}}
+		billing: map[string]*billingInfo{}, doBill: src.Setting("billing_info") != "false", yielded: apiclient.Yielded{}}
 	if p.base == "" {
 		p.base = defaultBaseURL
 	}
@@ -366,11 +366,8 @@ func (p *pull) scan(ctx context.Context, q query, sort string, page *searchPage,
 			if rec.Order == nil && rec.Rejects == nil {
 				continue
 			}
-			if o := rec.Order; o != nil {
-				if at, seen := p.yielded[o.OrderID]; seen && !o.UpdatedAt.After(at) {
-					continue
-				}
-				p.yielded[o.OrderID] = o.UpdatedAt
+			if !p.yielded.Fresh(rec.Order) {
+				continue
 			}
 			if !yield(rec, nil) {
 				return false, errStop
