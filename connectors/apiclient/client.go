@@ -22,7 +22,7 @@ import (
 // for hours on one request, and an API that asks for longer is better asked
 // again on the next run, which the quota error says when to do.
 const (
-	DefaultMaxRetries     = 6
+	DefaultMaxRetries     = 8
 	DefaultBaseDelay      = 500 * time.Millisecond
 	DefaultMaxDelay       = 30 * time.Second
 	DefaultMaxBody        = 64 << 20

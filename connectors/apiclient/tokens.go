@@ -37,6 +37,7 @@ type Tokens struct {
 	mu     sync.Mutex
 	cur    connectors.Token
 	loaded bool
+	ttl    time.Duration // lifetime of the last token this run got
 }
 
 func (t *Tokens) now() time.Time {
@@ -72,6 +73,11 @@ func (t *Tokens) Access(ctx context.Context) (string, error) {
 	margin := t.Margin
 	if margin == 0 {
 		margin = 2 * time.Minute
+	}
+	// A short-lived token (some sandboxes hand out minutes) is used for
+	// most of its life rather than refreshed before every call.
+	if t.ttl > 0 && margin > t.ttl/5 {
+		margin = t.ttl / 5
 	}
 	if t.cur.AccessToken == "" || (!t.cur.ExpiresAt.IsZero() && !t.now().Add(margin).Before(t.cur.ExpiresAt)) {
 		if err := t.refresh(ctx); err != nil {
@@ -126,6 +132,9 @@ func (t *Tokens) refresh(ctx context.Context) error {
 		return fmt.Errorf("saving the rotated API token (authorise the app again if this persists): %w", err)
 	}
 	t.cur = nt
+	if !nt.ExpiresAt.IsZero() {
+		t.ttl = nt.ExpiresAt.Sub(t.now())
+	}
 	return nil
 }
 

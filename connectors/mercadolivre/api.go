@@ -25,14 +25,15 @@ const (
 	// of the rate.
 	defaultRate, defaultBurst = 5, 2
 	pageSize                  = 50
-	// maxOffset is where /orders/search stops paging: it refuses an
-	// offset from here on.
-	maxOffset = 10000
 	// markEvery is how many changed orders a window may hold before it is
 	// split for the sake of checkpoints: the pull marks a checkpoint after
 	// each window, so a fault loses at most this many orders' work.
 	markEvery = 2000
 )
+
+// maxOffset is where /orders/search stops paging: it refuses an offset from
+// here on. Tests lower it to exercise busy windows with fewer orders.
+var maxOffset = 10000
 
 // statuses partition a busy hour when sorting both ways cannot cover it;
 // together they are every status the search reports.
@@ -330,7 +331,7 @@ func (p *pull) tooBusy(q query, total, got int) error {
 // later ones back: when the total drops, the scan steps back as far, and
 // ids keeps the orders it reads twice from being yielded twice.
 func (p *pull) scan(ctx context.Context, q query, sort string, page *searchPage, resp *http.Response, want int, ids map[string]bool, yield func(connectors.Record, error) bool) (done bool, err error) {
-	offset, last := 0, -1
+	offset, last, empties := 0, -1, 0
 	for {
 		if page == nil {
 			var total int
@@ -374,6 +375,15 @@ func (p *pull) scan(ctx context.Context, q query, sort string, page *searchPage,
 			}
 		}
 		n := len(page.Results)
+		if n == 0 && offset < last {
+			// An empty page short of the total is a glitch of the
+			// search, not the end of the list: read it again.
+			if empties++; empties > 3 {
+				return false, &apiclient.Error{Kind: apiclient.KindData, Message: fmt.Sprintf("GET /orders/search: the page at offset %d of %s stays empty though the total is %d", offset, q, last)}
+			}
+			page = nil
+			continue
+		}
 		offset += n
 		page = nil
 		switch {
