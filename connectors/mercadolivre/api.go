@@ -225,14 +225,16 @@ func (p *pull) search(ctx context.Context, q query, sort string, offset int) (*s
 }
 
 // window pulls the orders last updated in [from, to), whole hours, and
-// marks a checkpoint at its end.
+// marks a checkpoint at its end. A window of more than one hour holding
+// more orders than a checkpoint should cover, or than the search pages
+// through, is split in two.
 func (p *pull) window(ctx context.Context, from, to time.Time, yield func(connectors.Record, error) bool) error {
 	q := query{from: from, to: to}
 	page, resp, total, err := p.search(ctx, q, "date_asc", 0)
 	if err != nil {
 		return err
 	}
-	if total > markEvery && to.Sub(from) > time.Hour {
+	if total > min(markEvery, maxOffset) && to.Sub(from) > time.Hour {
 		mid := from.Add(to.Sub(from) / 2).Truncate(time.Hour)
 		if !mid.After(from) {
 			mid = from.Add(time.Hour)
@@ -321,7 +323,7 @@ func (p *pull) byStatus(ctx context.Context, q query, total int, yield func(conn
 
 func (p *pull) tooBusy(q query, total, got int) error {
 	return &apiclient.Error{Kind: apiclient.KindData, Message: fmt.Sprintf(
-		"GET /orders/search: %s are %d, more than the search pages through (%d) even sorted both ways and split by status; %d could be read, and none is kept: the cursor stays before this window",
+		"GET /orders/search: %s are %d, more than the search pages through (%d) even sorted both ways and split by status; %d could be read, and the cursor stays before this window",
 		q, total, maxOffset, got)}
 }
 

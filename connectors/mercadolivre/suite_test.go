@@ -126,10 +126,10 @@ func suiteOrder(o pullertest.Order) json.RawMessage {
 }
 
 func TestPullerConformance(t *testing.T) {
-	// A search that stops at 1,000 takes the same paths as the real one at
-	// 10,000 with a tenth of the orders; busy_test.go runs the real size.
+	// A search that stops at 500 takes the same paths as the real one at
+	// 10,000 with a twentieth of the orders; busy_test.go runs the real size.
 	old := maxOffset
-	maxOffset = 1000
+	maxOffset = 500
 	t.Cleanup(func() { maxOffset = old })
 	conformance(t)
 }
