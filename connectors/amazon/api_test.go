@@ -97,7 +97,7 @@ func eachVersion(t *testing.T, test func(t *testing.T, version string)) {
 	}
 }
 
-func decodeFile(t *testing.T, path string, into any) {
+func decodeFile(t testing.TB, path string, into any) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 // two minutes old, paging tokens that stand for the criteria and resume
 // after the last order served.
 type suiteAPI struct {
-	t       *testing.T
+	t       testing.TB
 	env     *pullertest.Env
 	version string
 	keys    orderKeys
@@ -37,7 +37,7 @@ type suiteCursor struct {
 	empty         bool   // an empty page was served here
 }
 
-func newSuiteAPI(t *testing.T, env *pullertest.Env, version string) *suiteAPI {
+func newSuiteAPI(t testing.TB, env *pullertest.Env, version string) *suiteAPI {
 	a := &suiteAPI{t: t, env: env, version: version, keys: versionKeys[version], cursors: map[string]suiteCursor{}}
 	decodeFile(t, a.keys.fixture, &a.fixture)
 	if version == VersionV0 {
@@ -176,22 +176,32 @@ func (a *suiteAPI) list(w http.ResponseWriter, q url.Values, tokenKey, afterKey,
 }
 
 func TestPullerConformance(t *testing.T) {
+	eachVersion(t, func(t *testing.T, version string) { pullertest.Run(t, suitePuller(t, version)) })
+}
+
+// BenchmarkPull reports the pull rate against an API allowing 20 requests
+// a second (both usage plans), items included.
+func BenchmarkPull(b *testing.B) {
+	for _, v := range []string{VersionV0, Version2026} {
+		b.Run(v, func(b *testing.B) { pullertest.Bench(b, suitePuller(b, v), 20, 500) })
+	}
+}
+
+func suitePuller(t testing.TB, version string) pullertest.Puller {
 	statuses := map[string][]string{VersionV0: {"Shipped", "Canceled", "Unshipped"}, Version2026: {"SHIPPED", "CANCELLED", "UNSHIPPED"}}
-	eachVersion(t, func(t *testing.T, version string) {
-		pullertest.Run(t, pullertest.Puller{
-			Connector: connector{},
-			API:       func(env *pullertest.Env) http.Handler { return newSuiteAPI(t, env, version) },
-			Settings:  map[string]string{"client_id": "amzn1.application-oa2-client.abc", "client_secret": lwaSecret, "api_version": version},
-			NewID:     func(i int) string { return fmt.Sprintf("701-%07d-%07d", i/1000, i) },
-			Statuses:  statuses[version],
-			Refresh:   true,
-			IsToken:   func(r *http.Request) bool { return r.URL.Path == tokenPath },
-			RateKey: func(r *http.Request) string {
-				if r.URL.Path == ordersPath || r.URL.Path == searchPath {
-					return "orders"
-				}
-				return "items"
-			},
-		})
-	})
+	return pullertest.Puller{
+		Connector: connector{},
+		API:       func(env *pullertest.Env) http.Handler { return newSuiteAPI(t, env, version) },
+		Settings:  map[string]string{"client_id": "amzn1.application-oa2-client.abc", "client_secret": lwaSecret, "api_version": version},
+		NewID:     func(i int) string { return fmt.Sprintf("701-%07d-%07d", i/1000, i) },
+		Statuses:  statuses[version],
+		Refresh:   true,
+		IsToken:   func(r *http.Request) bool { return r.URL.Path == tokenPath },
+		RateKey: func(r *http.Request) string {
+			if r.URL.Path == ordersPath || r.URL.Path == searchPath {
+				return "orders"
+			}
+			return "items"
+		},
+	}
 }

@@ -18,7 +18,8 @@ import (
 // A rate the source sets caps the burst at half a second's worth of
 // requests (at least one): then no 5-second span carries more than the
 // rate's worth plus 10%, the promise made to an API that allows N requests
-// a second. A connector's default keeps its burst, which is the API's own
+// a second (under 2 a second, where 10% of 5 s is less than one request,
+// the bound is the rate plus one). A connector's default keeps its burst, which is the API's own
 // documented plan (Amazon's usage plans) or already within that promise.
 func ForSource(src connectors.APISource, defaultRate float64, burst int) *Client {
 	rate := src.RequestsPerSecond

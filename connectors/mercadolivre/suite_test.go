@@ -134,8 +134,14 @@ func TestPullerConformance(t *testing.T) {
 	conformance(t)
 }
 
-func conformance(t *testing.T) {
-	pullertest.Run(t, pullertest.Puller{
+func conformance(t *testing.T) { pullertest.Run(t, suitePuller()) }
+
+// BenchmarkPull reports the pull rate against an API allowing 20 requests
+// a second.
+func BenchmarkPull(b *testing.B) { pullertest.Bench(b, suitePuller(), 20, 2000) }
+
+func suitePuller() pullertest.Puller {
+	return pullertest.Puller{
 		Connector: connector{},
 		API:       func(env *pullertest.Env) http.Handler { return suiteAPI{env} },
 		// No seller_id: it comes from the token.
@@ -146,5 +152,5 @@ func conformance(t *testing.T) {
 		IsToken:     func(r *http.Request) bool { return r.URL.Path == "/oauth/token" },
 		RateKey:     func(r *http.Request) string { return "api" },
 		SearchLimit: maxOffset,
-	})
+	}
 }

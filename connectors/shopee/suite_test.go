@@ -145,8 +145,14 @@ func (a suiteAPI) detail(w http.ResponseWriter, q map[string][]string) {
 	json.NewEncoder(w).Encode(map[string]any{"error": "", "message": "", "response": map[string]any{"order_list": out}})
 }
 
-func TestPullerConformance(t *testing.T) {
-	pullertest.Run(t, pullertest.Puller{
+func TestPullerConformance(t *testing.T) { pullertest.Run(t, suitePuller()) }
+
+// BenchmarkPull reports the pull rate against an API allowing 20 requests
+// a second.
+func BenchmarkPull(b *testing.B) { pullertest.Bench(b, suitePuller(), 20, 2000) }
+
+func suitePuller() pullertest.Puller {
+	return pullertest.Puller{
 		Connector: connector{},
 		API:       func(env *pullertest.Env) http.Handler { return suiteAPI{env} },
 		Settings:  map[string]string{"partner_id": suitePartner, "partner_key": suiteKey, "shop_id": suiteShop},
@@ -155,5 +161,5 @@ func TestPullerConformance(t *testing.T) {
 		Refresh:   true, Rotating: true,
 		IsToken: func(r *http.Request) bool { return r.URL.Path == tokenPath },
 		RateKey: func(r *http.Request) string { return "api" },
-	})
+	}
 }

@@ -116,8 +116,14 @@ func (a *suiteAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"orders": orders})
 }
 
-func TestPullerConformance(t *testing.T) {
-	pullertest.Run(t, pullertest.Puller{
+func TestPullerConformance(t *testing.T) { pullertest.Run(t, suitePuller()) }
+
+// BenchmarkPull reports the pull rate against an API allowing 20 requests
+// a second.
+func BenchmarkPull(b *testing.B) { pullertest.Bench(b, suitePuller(), 20, 2000) }
+
+func suitePuller() pullertest.Puller {
+	return pullertest.Puller{
 		Connector: connector{},
 		API:       func(env *pullertest.Env) http.Handler { return &suiteAPI{env: env, cursors: map[string]suiteCursor{}} },
 		Settings:  map[string]string{"shop": "loja.myshopify.com", "access_token": suiteToken},
@@ -125,5 +131,5 @@ func TestPullerConformance(t *testing.T) {
 		Statuses:  []string{"paid", "refunded", "pending"},
 		IsToken:   func(r *http.Request) bool { return false },
 		RateKey:   func(r *http.Request) string { return "api" },
-	})
+	}
 }
