@@ -11,23 +11,32 @@ import (
 	"github.com/orderhist/orderhist/normalize"
 )
 
+// paceFactor is the share of the configured rate requests are paced at.
+const paceFactor = 0.95
+
 // ForSource builds the client of one pull: the source's HTTP client, clock
 // and retry tuning, a limiter at the source's rate (or the connector's
 // default) and the source's secret settings registered for redaction.
 //
-// A rate the source sets caps the burst at half a second's worth of
-// requests (at least one): then no 5-second span carries more than the
-// rate's worth plus 10%, the promise made to an API that allows N requests
-// a second (under 2 a second, where 10% of 5 s is less than one request,
-// the bound is the rate plus one). A connector's default keeps its burst, which is the API's own
-// documented plan (Amazon's usage plans) or already within that promise.
+// A rate the source sets is a promise to an API that allows that many
+// requests a second: requests are paced at 95% of it with a burst of at
+// most the other 5% (at least one), so no second sees more than the rate
+// and no 5 s more than the rate plus 10% (under 2 a second, where 10% of
+// 5 s is less than one request, the bound is the rate plus one). A
+// connector's default keeps its burst, which is the API's own documented
+// plan (Amazon's usage plans) or none.
 func ForSource(src connectors.APISource, defaultRate float64, burst int) *Client {
 	rate := src.RequestsPerSecond
 	if rate <= 0 {
 		rate = defaultRate
 	} else {
-		burst = min(burst, max(1, int(rate/2)))
+		burst = min(burst, max(1, int(rate*(1-paceFactor))))
 	}
+	// Requests leave a little slower than the rate: an API that counts
+	// them per second sees them arrive with network jitter, and a request
+	// it refuses costs a Retry-After (often a whole second) while one a
+	// few milliseconds later costs 5%.
+	rate *= paceFactor
 	s := &Secrets{}
 	for k, v := range src.Settings {
 		if IsSecretSetting(k) {

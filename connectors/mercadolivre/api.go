@@ -21,9 +21,9 @@ const (
 	defaultBaseURL = "https://api.mercadolibre.com"
 	tokenPath      = "/oauth/token"
 	// Mercado Livre publishes no rate; this stays well under what
-	// integrations report as safe. A burst of 2 keeps any 5 s within 10%
-	// of the rate.
-	defaultRate, defaultBurst = 5, 2
+	// integrations report as safe. No burst: an API that counts requests
+	// per second refuses the second of two sent at once.
+	defaultRate, defaultBurst = 5, 1
 	pageSize                  = 50
 	// markEvery is how many changed orders a window may hold before it is
 	// split for the sake of checkpoints: the pull marks a checkpoint after

@@ -8,15 +8,13 @@ import (
 	"testing"
 	"time"
 
-	xrate "golang.org/x/time/rate"
-
 	"github.com/orderhist/orderhist/connectors"
 )
 
 // Bench pulls orders orders from p's fake behind a server that allows rps
-// requests a second (a token bucket of one that answers 429 with
-// Retry-After when empty), with the source configured at rps, on the real
-// clock. It reports the orders and requests a second reached and how many
+// requests in any second per rate bucket (and answers 429 with
+// Retry-After: 1 past that),
+// with the source configured at rps, on the real clock. It reports the orders and requests a second reached and how many
 // requests the server refused: a puller that paces itself well reaches
 // close to rps with no refusals.
 func Bench(b *testing.B, p Puller, rps float64, orders int) {
@@ -27,20 +25,24 @@ func Bench(b *testing.B, p Puller, rps float64, orders int) {
 		env.Store.Put(Order{ID: p.NewID(i), Created: created, Updated: created.Add(time.Minute), Status: p.Statuses[0]})
 	}
 	api := p.API(env)
-	bucket := xrate.NewLimiter(xrate.Limit(rps), 1)
 	var mu sync.Mutex
+	recent := map[string][]time.Time{} // per rate bucket, requests served in the last second
 	served, refused := 0, 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !p.IsToken(r) {
-			if !bucket.Allow() {
-				mu.Lock()
+			mu.Lock()
+			now, key := time.Now(), p.RateKey(r)
+			for len(recent[key]) > 0 && now.Sub(recent[key][0]) >= time.Second {
+				recent[key] = recent[key][1:]
+			}
+			if float64(len(recent[key])) >= rps {
 				refused++
 				mu.Unlock()
 				w.Header().Set("Retry-After", "1")
 				w.WriteHeader(http.StatusTooManyRequests)
 				return
 			}
-			mu.Lock()
+			recent[key] = append(recent[key], now)
 			served++
 			mu.Unlock()
 		}
@@ -56,7 +58,7 @@ func Bench(b *testing.B, p Puller, rps float64, orders int) {
 	}
 	src := connectors.APISource{
 		Name: "bench", Account: "bench", BaseURL: srv.URL, Settings: settings,
-		Since: T0, Until: clock.Now().Add(-2 * time.Minute),
+		Since: T0, Until: clock.Now().Add(-5 * time.Minute),
 		Tokens: &connectors.MemoryTokenStore{}, HTTP: srv.Client(), RequestsPerSecond: rps, Now: clock.Now,
 	}
 	pulled := 0
