@@ -44,6 +44,28 @@ type APISource struct {
 	RequestsPerSecond float64
 	// Now nil means time.Now.
 	Now func() time.Time
+	// Sleep waits d or until ctx ends; nil means a timer. Tests pass a fake
+	// clock's Sleep together with its Now, so backoff, Retry-After and
+	// pacing take no real time; Now without Sleep only dates tokens and
+	// the pull's bounds.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Retry tunes the HTTP layer's retries and deadlines; zero values
+	// mean its documented defaults.
+	Retry RetryTuning
+}
+
+// RetryTuning overrides the HTTP layer's defaults (package apiclient),
+// for tests and for sellers behind unusual proxies.
+type RetryTuning struct {
+	MaxRetries int // < 0: none
+	// BaseDelay and MaxDelay bound the backoff between attempts.
+	BaseDelay, MaxDelay time.Duration
+	// MaxRetryAfter is the longest a call waits in total on Retry-After
+	// before it gives up with a quota error.
+	MaxRetryAfter time.Duration
+	// RequestTimeout bounds one attempt; StallTimeout is how long a
+	// response body may go without a byte.
+	RequestTimeout, StallTimeout time.Duration
 }
 
 // Setting returns a setting, or "" when it is not set.
@@ -58,10 +80,12 @@ func (s APISource) Clock() func() time.Time {
 }
 
 // Token is an OAuth token pair. ExpiresAt is when the access token stops
-// working; zero means unknown.
+// working; zero means unknown. UserID is the account the token belongs to,
+// where the token endpoint says (Mercado Livre's user_id).
 type Token struct {
 	AccessToken, RefreshToken string
 	ExpiresAt                 time.Time
+	UserID                    string `json:",omitempty"`
 }
 
 // TokenStore persists tokens. Save must be durable (fsync) before it

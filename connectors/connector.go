@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"time"
 
 	"github.com/orderhist/orderhist/connectors/tabular"
 
@@ -75,6 +76,12 @@ type Record struct {
 	// record; summed over a file it is the file's row count. StreamRows
 	// sets it.
 	Rows int
+	// Checkpoint, set by an API puller on a record with no Order and no
+	// Rejects, is a high-water mark: every order last updated in
+	// [APISource.Since, Checkpoint) has been yielded before this record. A
+	// consumer that has committed everything yielded before it can save
+	// Checkpoint as the source's cursor; marks only grow within a pull.
+	Checkpoint time.Time
 }
 
 // Effect says what a reject did to the data.

@@ -18,9 +18,10 @@ const connectorsPath = "github.com/orderhist/orderhist/connectors/"
 
 // TestWiring holds the registry's conventions: every folder of connectors/
 // whose code registers a connector is imported here, its package and its
-// registry key are the folder's name, and every registered file connector
-// runs the conformance suite. A connector that is registered but not in
-// the suite fails the build.
+// registry key are the folder's name, every registered file connector runs
+// the conformance suite (connectortest) and every registered API puller
+// runs pullertest's. A connector that is registered but not in its suite
+// fails the build.
 func TestWiring(t *testing.T) {
 	imported := importsOf(t, "all.go")
 	entries, err := os.ReadDir("..")
@@ -49,8 +50,11 @@ func TestWiring(t *testing.T) {
 			t.Errorf("connectors/%s does not register itself under %q", dir, dir)
 			continue
 		}
-		if _, ok := c.(connectors.FileReader); ok && !runsSuite(t, filepath.Join("..", dir)) {
+		if _, ok := c.(connectors.FileReader); ok && !runsSuite(t, filepath.Join("..", dir), "connectortest") {
 			t.Errorf("connectors/%s reads files but no _test.go of it calls connectortest.Run", dir)
+		}
+		if _, ok := c.(connectors.APIPuller); ok && !runsSuite(t, filepath.Join("..", dir), "pullertest") {
+			t.Errorf("connectors/%s pulls from an API but no _test.go of it calls pullertest.Run", dir)
 		}
 	}
 	for _, name := range connectors.Names() {
@@ -96,8 +100,9 @@ func inspect(t *testing.T, dir string) (pkg string, registers bool) {
 	return pkg, registers
 }
 
-func runsSuite(t *testing.T, dir string) bool {
-	return slices.ContainsFunc(parseDir(t, dir, true), func(f *ast.File) bool { return calls(f, "connectortest", "Run") })
+// runsSuite reports whether a _test.go of dir calls suite.Run.
+func runsSuite(t *testing.T, dir, suite string) bool {
+	return slices.ContainsFunc(parseDir(t, dir, true), func(f *ast.File) bool { return calls(f, suite, "Run") })
 }
 
 func parseDir(t *testing.T, dir string, tests bool) []*ast.File {

@@ -21,6 +21,7 @@ const (
 	// Brazil is served by the North America endpoint.
 	defaultBaseURL  = "https://sellingpartnerapi-na.amazon.com"
 	defaultTokenURL = "https://api.amazon.com/auth/o2/token"
+	tokenPath       = "/auth/o2/token"
 	// MarketplaceBR is amazon.com.br.
 	MarketplaceBR = "A2Q3Y263D00KWC"
 	ordersPath    = "/orders/v0/orders"
@@ -36,6 +37,10 @@ const (
 	// refuses a bound later than two minutes ago, and the margin keeps a
 	// small clock skew from turning into a 400.
 	settle = 2*time.Minute + 10*time.Second
+	// Windows start at a week and stay between an hour and 30 days.
+	firstWindow = 7 * 24 * time.Hour
+	maxWindow   = 30 * 24 * time.Hour
+	markEvery   = 2000
 )
 
 // APIOptions lists the settings Pull reads.
@@ -58,9 +63,12 @@ const (
 var _ connectors.APIPuller = connector{}
 
 // Pull yields the orders last updated in [Since, Until), each with its
-// items, from the Orders API version the source names. Amazon gives no
-// sort order for either version, so orders come in the order the pages
-// hold them.
+// items, from the Orders API version the source names, window by window,
+// oldest first; after each window a Record with Checkpoint marks that
+// every order updated before its end has been yielded. Amazon gives no
+// sort order for either version, so within a window orders come in the
+// order the pages hold them. The last checkpoint can be short of Until:
+// Amazon lists nothing updated in the last two minutes.
 func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[connectors.Record, error] {
 	return func(yield func(connectors.Record, error) bool) {
 		p, err := newPull(src)
@@ -73,15 +81,38 @@ func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[c
 			yield(connectors.Record{}, err)
 			return
 		}
-		if !src.Since.Before(before) {
-			return
-		}
 		list := p.orders
 		if p.version == Version2026 {
 			list = p.search
 		}
-		if err := list(ctx, before, yield); err != nil && !errors.Is(err, errStop) {
-			yield(connectors.Record{}, err)
+		// Amazon gives no order within a list, so a checkpoint can only
+		// come at a window's end. List calls are the scarce ones (one a
+		// minute for v0, one every three for 2026-01-01), so the window
+		// adapts: it doubles while windows are quiet and halves when one
+		// brought more than markEvery orders.
+		size := firstWindow
+		for from := src.Since; from.Before(before); {
+			to := from.Add(size)
+			if to.After(before) {
+				to = before
+			}
+			n, err := list(ctx, from, to, yield)
+			if err != nil {
+				if !errors.Is(err, errStop) {
+					yield(connectors.Record{}, err)
+				}
+				return
+			}
+			if !yield(connectors.Record{Checkpoint: to}, nil) {
+				return
+			}
+			switch {
+			case n > markEvery && size > time.Hour:
+				size /= 2
+			case n < markEvery/4 && size < maxWindow:
+				size *= 2
+			}
+			from = to
 		}
 	}
 }
@@ -96,13 +127,14 @@ type pull struct {
 	marketplace string
 	version     string
 	now         func() time.Time
+	yielded     apiclient.Yielded
 }
 
 func newPull(src connectors.APISource) (*pull, error) {
 	if err := apiclient.Require(src, "client_id", "client_secret", "refresh_token"); err != nil {
 		return nil, err
 	}
-	p := &pull{src: src, base: strings.TrimRight(src.BaseURL, "/"), marketplace: src.Setting("marketplace_id"), version: src.Setting("api_version"), now: src.Clock()}
+	p := &pull{src: src, base: strings.TrimRight(src.BaseURL, "/"), marketplace: src.Setting("marketplace_id"), version: src.Setting("api_version"), now: src.Clock(), yielded: apiclient.Yielded{}}
 	switch p.version {
 	case "":
 		p.version = Version2026
@@ -116,9 +148,15 @@ func newPull(src connectors.APISource) (*pull, error) {
 	if p.marketplace == "" {
 		p.marketplace = MarketplaceBR
 	}
+	// LWA is on another host than SP-API, and Amazon's own sandbox uses the
+	// production LWA; a base_url elsewhere (a proxy, a test double) serves
+	// the token endpoint too, so that credentials go where the calls go.
 	tokenURL := src.TokenURL
 	if tokenURL == "" {
 		tokenURL = defaultTokenURL
+		if u, err := url.Parse(p.base); err == nil && !strings.HasSuffix(strings.ToLower(u.Hostname()), ".amazon.com") {
+			tokenURL = p.base + tokenPath
+		}
 	}
 	// The list and the per-order call have separate usage plans, so each
 	// gets its own bucket; a shared one would hold item calls to the much
@@ -172,12 +210,8 @@ func (p *pull) before(ctx context.Context) (time.Time, error) {
 	case d <= 0:
 		return until, nil
 	case d <= settle:
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
-		case <-t.C:
+		if err := apiclient.Sleeper(p.src)(ctx, d); err != nil {
+			return time.Time{}, err
 		}
 		return until, nil
 	}
@@ -224,7 +258,7 @@ func (p *pull) get(ctx context.Context, c *apiclient.Client, path string, q url.
 func apiTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // orders pages through getOrders.
-func (p *pull) orders(ctx context.Context, before time.Time, yield func(connectors.Record, error) bool) error {
+func (p *pull) orders(ctx context.Context, after, before time.Time, yield func(connectors.Record, error) bool) (int, error) {
 	fetch := func(next string) (page, error) {
 		q := url.Values{"MarketplaceIds": {p.marketplace}}
 		if next != "" {
@@ -232,7 +266,7 @@ func (p *pull) orders(ctx context.Context, before time.Time, yield func(connecto
 			// would be ignored at best.
 			q.Set("NextToken", next)
 		} else {
-			q.Set("LastUpdatedAfter", apiTime(p.src.Since))
+			q.Set("LastUpdatedAfter", apiTime(after))
 			q.Set("LastUpdatedBefore", apiTime(before))
 			q.Set("MaxResultsPerPage", strconv.Itoa(pageSize))
 		}
@@ -245,7 +279,7 @@ func (p *pull) orders(ctx context.Context, before time.Time, yield func(connecto
 		}
 		return page{pg.Payload.Orders, pg.Payload.NextToken}, nil
 	}
-	return walk(ordersPath, fetch, func(raw json.RawMessage) (connectors.Record, error) { return p.order(ctx, raw) }, yield)
+	return p.walk(ordersPath, fetch, func(raw json.RawMessage) (connectors.Record, error) { return p.order(ctx, raw) }, yield)
 }
 
 // page is one page of an order list: the orders, each still raw so that
@@ -256,32 +290,34 @@ type page struct {
 }
 
 // walk pages through an order list, yielding each order that one maps to
-// a Record; an empty Record (an order outside [Since, Until)) is passed
-// over.
-func walk(path string, fetch func(next string) (page, error), one func(json.RawMessage) (connectors.Record, error), yield func(connectors.Record, error) bool) error {
-	next := ""
+// a Record and that was not yielded already; an empty Record (an order
+// outside [Since, Until)) is passed over. It returns how many orders the
+// list held.
+func (p *pull) walk(path string, fetch func(next string) (page, error), one func(json.RawMessage) (connectors.Record, error), yield func(connectors.Record, error) bool) (int, error) {
+	next, n := "", 0
 	for {
 		pg, err := fetch(next)
 		if err != nil {
-			return err
+			return n, err
 		}
+		n += len(pg.orders)
 		for _, raw := range pg.orders {
 			rec, err := one(raw)
 			if err != nil {
-				return err
+				return n, err
 			}
-			if rec.Order == nil && rec.Rejects == nil {
+			if (rec.Order == nil && rec.Rejects == nil) || !p.yielded.Fresh(rec.Order) {
 				continue
 			}
 			if !yield(rec, nil) {
-				return errStop
+				return n, errStop
 			}
 		}
 		if pg.next == "" {
-			return nil
+			return n, nil
 		}
 		if pg.next == next {
-			return dataError(path, "the API returned the same next-page token twice")
+			return n, dataError(path, "the API returned the same next-page token twice")
 		}
 		next = pg.next
 	}

@@ -29,10 +29,10 @@ var includedData = strings.Join([]string{"BUYER", "RECIPIENT", "FULFILLMENT", "P
 // search pages through searchOrders. Unlike v0's NextToken, a
 // paginationToken must come with the criteria of the first page again, or
 // Amazon refuses it; it expires after 24 hours.
-func (p *pull) search(ctx context.Context, before time.Time, yield func(connectors.Record, error) bool) error {
+func (p *pull) search(ctx context.Context, after, before time.Time, yield func(connectors.Record, error) bool) (int, error) {
 	criteria := url.Values{
 		"marketplaceIds":    {p.marketplace},
-		"lastUpdatedAfter":  {apiTime(p.src.Since)},
+		"lastUpdatedAfter":  {apiTime(after)},
 		"lastUpdatedBefore": {apiTime(before)},
 		"includedData":      {includedData},
 		"maxResultsPerPage": {strconv.Itoa(pageSize)},
@@ -55,7 +55,7 @@ func (p *pull) search(ctx context.Context, before time.Time, yield func(connecto
 		}
 		return out, nil
 	}
-	return walk(searchPath, fetch, func(raw json.RawMessage) (connectors.Record, error) { return p.order2026(ctx, raw) }, yield)
+	return p.walk(searchPath, fetch, func(raw json.RawMessage) (connectors.Record, error) { return p.order2026(ctx, raw) }, yield)
 }
 
 // order2026 maps one order of searchOrders; outside [Since, Until) it

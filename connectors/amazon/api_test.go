@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func eachVersion(t *testing.T, test func(t *testing.T, version string)) {
 	}
 }
 
-func decodeFile(t *testing.T, path string, into any) {
+func decodeFile(t testing.TB, path string, into any) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -542,10 +543,13 @@ func TestAPIExpiredTokenRefreshes(t *testing.T) {
 				src.Tokens = store
 				var err error
 				var orders int
-				for _, e := range (connector{}).Pull(t.Context(), src) {
+				for r, e := range (connector{}).Pull(t.Context(), src) {
 					if e != nil {
 						err = e
 						break
+					}
+					if r.Order == nil {
+						continue
 					}
 					if orders++; orders == 60 {
 						f.expireAccess()
@@ -638,7 +642,8 @@ func TestAPIBadPayloads(t *testing.T) {
 				f := newFakeSP(t, clock(), version)
 				f.add("701-0000001-0000001", "Shipped", t0.Add(time.Hour))
 				f.omitItems = c.path == searchPath+"/" // so that getOrder is called
-				f.fault(c.path, func(w http.ResponseWriter) { fmt.Fprint(w, c.body) })
+				// A body that stays bad is retried, then fails.
+				f.fault(c.path, slices.Repeat([]func(http.ResponseWriter){func(w http.ResponseWriter) { fmt.Fprint(w, c.body) }}, 10)...)
 				_, _, err := pullAll(t, f)
 				if !errors.Is(err, apiclient.ErrData) || !strings.Contains(err.Error(), c.path) {
 					t.Errorf("%s: err = %v", name, err)

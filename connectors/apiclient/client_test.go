@@ -204,12 +204,20 @@ func TestBadBodies(t *testing.T) {
 			"empty":     ``,
 			"html":      `<html>busy</html>`,
 		} {
+			// Once: retried, and the second answer is used.
 			var calls atomic.Int32
-			c := &Client{HTTP: apitest.Client(script(&calls, ok(body)))}
+			c := &Client{HTTP: apitest.Client(script(&calls, ok(body), ok(`{"results":[1]}`)))}
 			var out struct{ Results []any }
+			if _, err := c.Do(t.Context(), get("http://api.test/x"), &out); err != nil || calls.Load() != 2 || len(out.Results) != 1 {
+				t.Errorf("%s once: err %v after %d calls, %d results", name, err, calls.Load(), len(out.Results))
+			}
+			// Always: a data error after the retries, never a short list.
+			calls.Store(0)
+			c = &Client{HTTP: apitest.Client(script(&calls, ok(body))), MaxRetries: 2}
+			out.Results = nil
 			_, err := c.Do(t.Context(), get("http://api.test/x"), &out)
-			if !errors.Is(err, ErrData) || calls.Load() != 1 {
-				t.Errorf("%s: err %v after %d calls", name, err, calls.Load())
+			if !errors.Is(err, ErrData) || calls.Load() != 3 {
+				t.Errorf("%s always: err %v after %d calls", name, err, calls.Load())
 			}
 		}
 		var calls atomic.Int32

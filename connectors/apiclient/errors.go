@@ -1,6 +1,15 @@
 // Package apiclient is the HTTP layer the order-API connectors share:
 // pacing, retries, token refresh and the errors `orderhist sync` sorts into
 // exit-code classes. It keeps secrets out of every error it returns.
+//
+// Pacing is golang.org/x/time/rate behind Limiter. Token refresh is this
+// package's Tokens rather than golang.org/x/oauth2: Shopee's refresh is not
+// an OAuth2 grant (a signed JSON POST), Mercado Livre's answer carries the
+// user_id the puller needs, and the refresh must go through Client so that
+// its retries, redirect refusal and secret redaction apply; oauth2's
+// TokenSource offers none of that, and the part it would replace (save the
+// rotated pair, then hand out the access token) is Tokens.refresh's dozen
+// lines.
 package apiclient
 
 import (
@@ -55,28 +64,41 @@ var (
 )
 
 // Error is a failed API call. Message never holds a token, key or
-// signature.
+// signature. Its text does not name its Kind: whoever reports the error
+// names the class once (Class), so it never reads "network error: network
+// error: …".
 type Error struct {
 	Kind    Kind
 	Status  int // HTTP status, 0 when there was no response
 	Message string
 	// RetryAfter is how long the API asked to wait (quota errors).
 	RetryAfter time.Duration
-	Err        error // the cause, when it carries no secret
+	// RetryAt is when to try again, for a quota error that ended a call
+	// because the wait asked for was longer than a run waits.
+	RetryAt time.Time
+	Err     error // the cause, when it carries no secret
+	// transient marks a failure the same request may not meet again.
+	transient bool
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Kind.String())
-	b.WriteString(" error")
 	if e.Status != 0 {
-		fmt.Fprintf(&b, ": HTTP %d", e.Status)
+		fmt.Fprintf(&b, "HTTP %d", e.Status)
 	}
 	if e.Message != "" {
-		b.WriteString(": ")
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
 		b.WriteString(e.Message)
 	}
-	if e.RetryAfter > 0 {
+	if b.Len() == 0 {
+		b.WriteString(e.Kind.String() + " failure")
+	}
+	switch {
+	case !e.RetryAt.IsZero():
+		fmt.Fprintf(&b, " (the API asks to wait %s: try again after %s)", e.RetryAfter.Round(time.Second), e.RetryAt.UTC().Format("2006-01-02 15:04 UTC"))
+	case e.RetryAfter > 0:
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
 	return b.String()

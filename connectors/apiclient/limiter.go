@@ -4,28 +4,44 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// Limiter is a token bucket: Rate requests a second on average, Burst at
-// once. Its clock is time.Now, so tests run it on synctest's fake clock.
+// Limiter paces one source's requests: a token bucket (golang.org/x/time/rate)
+// of Rate requests a second and a small burst, plus a pause the API can
+// impose (Retry-After, a bucket reported full). Its clock is injectable, so
+// tests count requests per window of fake time instead of timing them.
 type Limiter struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+	mu    sync.Mutex
+	lim   *rate.Limiter
+	until time.Time // no request before this
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewLimiter returns a full bucket. A rate of zero or less means no limit
 // (a nil *Limiter, which is ready to use).
-func NewLimiter(rate float64, burst int) *Limiter {
-	if rate <= 0 {
+func NewLimiter(r float64, burst int) *Limiter {
+	if r <= 0 {
 		return nil
 	}
-	if burst < 1 {
-		burst = 1
+	return &Limiter{lim: rate.NewLimiter(rate.Limit(r), max(1, burst)), now: time.Now, sleep: Sleep}
+}
+
+// SetClock makes the limiter read time from now and wait with sleep.
+func (l *Limiter) SetClock(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) {
+	if l == nil {
+		return
 	}
-	return &Limiter{rate: rate, burst: float64(burst), tokens: float64(burst), last: time.Now()}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now != nil {
+		l.now = now
+	}
+	if sleep != nil {
+		l.sleep = sleep
+	}
 }
 
 // Rate is the current rate.
@@ -33,39 +49,38 @@ func (l *Limiter) Rate() float64 {
 	if l == nil {
 		return 0
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.rate
+	return float64(l.lim.Limit())
 }
 
-func (l *Limiter) refill(now time.Time) {
-	if el := now.Sub(l.last).Seconds(); el > 0 {
-		l.tokens = min(l.burst, l.tokens+el*l.rate)
+// Burst is the bucket's size.
+func (l *Limiter) Burst() int {
+	if l == nil {
+		return 0
 	}
-	l.last = now
+	return l.lim.Burst()
 }
 
-// Wait takes one token, waiting for it when the bucket is empty. Waiters
-// queue by reservation, so each is served in turn; a cancelled wait gives
-// its token back.
+// Wait takes one token, waiting for it when the bucket is empty or the API
+// asked for a pause. A cancelled wait gives its token back.
 func (l *Limiter) Wait(ctx context.Context) error {
 	if l == nil {
 		return ctx.Err()
 	}
 	l.mu.Lock()
-	l.refill(time.Now())
-	l.tokens--
-	var d time.Duration
-	if l.tokens < 0 {
-		d = time.Duration(-l.tokens / l.rate * float64(time.Second))
+	now := l.now()
+	// During a pause the token is taken at its end, so the bucket does not
+	// refill behind the pause and release a burst when it is over.
+	at := now
+	if l.until.After(at) {
+		at = l.until
 	}
+	r := l.lim.ReserveN(at, 1)
+	d := r.DelayFrom(now)
+	sleep := l.sleep
 	l.mu.Unlock()
-	if d <= 0 {
-		return ctx.Err()
-	}
 	if err := sleep(ctx, d); err != nil {
 		l.mu.Lock()
-		l.tokens++
+		r.CancelAt(l.now())
 		l.mu.Unlock()
 		return err
 	}
@@ -75,15 +90,14 @@ func (l *Limiter) Wait(ctx context.Context) error {
 // Lower brings the rate down to what an API says it applies (Amazon's
 // x-amzn-RateLimit-Limit); it never raises it, so the configured rate stays
 // a ceiling.
-func (l *Limiter) Lower(rate float64) {
-	if l == nil || rate <= 0 {
+func (l *Limiter) Lower(r float64) {
+	if l == nil || r <= 0 {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if rate < l.rate {
-		l.refill(time.Now())
-		l.rate = rate
+	if rate.Limit(r) < l.lim.Limit() {
+		l.lim.SetLimitAt(l.now(), rate.Limit(r))
 	}
 }
 
@@ -96,15 +110,13 @@ func (l *Limiter) Pause(d time.Duration) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.refill(time.Now())
-	// The next Wait takes a token and waits for the deficit: d.
-	if target := 1 - d.Seconds()*l.rate; l.tokens > target {
-		l.tokens = target
+	if t := l.now().Add(d); t.After(l.until) {
+		l.until = t
 	}
 }
 
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx ends: the real clock's sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -37,6 +37,7 @@ type Tokens struct {
 	mu     sync.Mutex
 	cur    connectors.Token
 	loaded bool
+	ttl    time.Duration // lifetime of the last token this run got
 }
 
 func (t *Tokens) now() time.Time {
@@ -73,12 +74,28 @@ func (t *Tokens) Access(ctx context.Context) (string, error) {
 	if margin == 0 {
 		margin = 2 * time.Minute
 	}
+	// A short-lived token (some sandboxes hand out minutes) is used for
+	// most of its life rather than refreshed before every call.
+	if t.ttl > 0 && margin > t.ttl/5 {
+		margin = t.ttl / 5
+	}
 	if t.cur.AccessToken == "" || (!t.cur.ExpiresAt.IsZero() && !t.now().Add(margin).Before(t.cur.ExpiresAt)) {
 		if err := t.refresh(ctx); err != nil {
 			return "", err
 		}
 	}
 	return t.cur.AccessToken, nil
+}
+
+// UserID is the account of the current token, where the token endpoint
+// said; it loads the saved token but does not refresh it.
+func (t *Tokens) UserID(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.load(ctx); err != nil {
+		return "", err
+	}
+	return t.cur.UserID, nil
 }
 
 // Refresh gets a new pair now, because the API refused the current one.
@@ -105,6 +122,9 @@ func (t *Tokens) refresh(ctx context.Context) error {
 	if nt.RefreshToken == "" {
 		nt.RefreshToken = t.cur.RefreshToken
 	}
+	if nt.UserID == "" {
+		nt.UserID = t.cur.UserID
+	}
 	t.Secrets.Add(nt.AccessToken, nt.RefreshToken)
 	// The old refresh token is spent: the new one is saved even when the
 	// pull is being cancelled, or the next run has nothing that works.
@@ -112,6 +132,9 @@ func (t *Tokens) refresh(ctx context.Context) error {
 		return fmt.Errorf("saving the rotated API token (authorise the app again if this persists): %w", err)
 	}
 	t.cur = nt
+	if !nt.ExpiresAt.IsZero() {
+		t.ttl = nt.ExpiresAt.Sub(t.now())
+	}
 	return nil
 }
 
@@ -120,7 +143,9 @@ type TokenResponse struct {
 	AccessToken  string      `json:"access_token"`
 	RefreshToken string      `json:"refresh_token"`
 	ExpiresIn    json.Number `json:"expires_in"`
-	Error        string      `json:"error"`
+	// UserID is Mercado Livre's account id of the token (the seller id).
+	UserID Text   `json:"user_id"`
+	Error  string `json:"error"`
 }
 
 // OAuthRefresh posts a refresh_token grant as a form, as Mercado Livre and
@@ -130,6 +155,7 @@ func OAuthRefresh(ctx context.Context, c *Client, tokenURL string, form url.Valu
 	form.Set("grant_type", "refresh_token")
 	tc := *c
 	tc.Refresh, tc.Check, tc.Observe, tc.Limiter = nil, nil, nil, nil
+	tc.NoRedirect = true
 	var tr TokenResponse
 	_, err := tc.Do(ctx, func() (*http.Request, error) {
 		r, err := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
@@ -146,7 +172,7 @@ func OAuthRefresh(ctx context.Context, c *Client, tokenURL string, form url.Valu
 	if tr.Error != "" {
 		return connectors.Token{}, &Error{Kind: KindAuth, Message: "token refresh refused: " + tr.Error}
 	}
-	return connectors.Token{AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, ExpiresAt: Expiry(now, string(tr.ExpiresIn))}, nil
+	return connectors.Token{AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, ExpiresAt: Expiry(now, string(tr.ExpiresIn)), UserID: string(tr.UserID)}, nil
 }
 
 // AuthOnRefusal turns a token endpoint's 4xx into an auth error: whatever

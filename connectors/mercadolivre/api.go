@@ -2,6 +2,7 @@ package mercadolivre
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -17,16 +18,26 @@ import (
 )
 
 const (
-	defaultBaseURL  = "https://api.mercadolibre.com"
-	defaultTokenURL = "https://api.mercadolibre.com/oauth/token"
+	defaultBaseURL = "https://api.mercadolibre.com"
+	tokenPath      = "/oauth/token"
 	// Mercado Livre publishes no rate; this stays well under what
-	// integrations report as safe.
-	defaultRate = 5
-	pageSize    = 50
-	// maxOffset is where practitioners see /orders/search stop paging; a
-	// window with more orders is split in two.
-	maxOffset = 10000
+	// integrations report as safe. No burst: an API that counts requests
+	// per second refuses the second of two sent at once.
+	defaultRate, defaultBurst = 5, 1
+	pageSize                  = 50
+	// markEvery is how many changed orders a window may hold before it is
+	// split for the sake of checkpoints: the pull marks a checkpoint after
+	// each window, so a fault loses at most this many orders' work.
+	markEvery = 2000
 )
+
+// maxOffset is where /orders/search stops paging: it refuses an offset from
+// here on. Tests lower it to exercise busy windows with fewer orders.
+var maxOffset = 10000
+
+// statuses partition a busy hour when sorting both ways cannot cover it;
+// together they are every status the search reports.
+var statuses = []string{"paid", "confirmed", "payment_required", "payment_in_process", "partially_paid", "partially_refunded", "pending_cancel", "cancelled", "invalid"}
 
 // APIOptions lists the settings Pull reads.
 func (connector) APIOptions() []connectors.Option {
@@ -34,7 +45,7 @@ func (connector) APIOptions() []connectors.Option {
 		{Name: "client_id", Help: "app id (App ID) from the Mercado Livre developer panel", Required: true},
 		{Name: "client_secret", Help: "app secret key", Required: true},
 		{Name: "refresh_token", Help: "refresh token (TG-…) from the authorisation, for the first run; later runs use the saved, rotated one"},
-		{Name: "seller_id", Help: "the seller's user id (user_id of the token)", Required: true},
+		{Name: "seller_id", Help: "the seller's user id; by default the user_id of the token (or /users/me)"},
 		{Name: "billing_info", Help: "fetch buyer name and CPF/CNPJ from billing info (one call per buyer)", Default: "true"},
 	}
 }
@@ -43,8 +54,13 @@ var _ connectors.APIPuller = connector{}
 
 // Pull yields the orders last updated in [Since, Until). Mercado Livre
 // filters dates by the hour and sorts a seller's search by date_closed, so
-// windows are widened to whole hours and orders outside [Since, Until) are
-// left out here; orders come in date_closed order within a window.
+// windows are whole hours, oldest first, and orders outside [Since, Until)
+// are left out here. After each window a Record with Checkpoint marks that
+// every order updated before its end has been yielded. A window is split
+// until it holds at most markEvery orders or one hour; an hour with more
+// orders than the search pages through is covered by paging it both ways
+// and then status by status, and fails, naming the hour, when that cannot
+// cover it.
 func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[connectors.Record, error] {
 	return func(yield func(connectors.Record, error) bool) {
 		p, err := newPull(src)
@@ -60,6 +76,10 @@ func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[c
 		if !from.Before(to) {
 			return
 		}
+		if err := p.resolveSeller(ctx); err != nil {
+			yield(connectors.Record{}, err)
+			return
+		}
 		if err := p.window(ctx, from, to, yield); err != nil && !errors.Is(err, errStop) {
 			yield(connectors.Record{}, err)
 		}
@@ -73,26 +93,34 @@ type pull struct {
 	c       *apiclient.Client
 	tokens  *apiclient.Tokens
 	base    string
+	seller  string
 	billing map[string]*billingInfo // by billing-info id; carts share a buyer
 	doBill  bool
+	// yielded is the last update time yielded per order id: an order seen
+	// again (both sort directions, a page re-read after the list shifted)
+	// is not yielded twice unless it changed.
+	yielded apiclient.Yielded
 }
 
 func newPull(src connectors.APISource) (*pull, error) {
-	if err := apiclient.Require(src, "client_id", "client_secret", "seller_id"); err != nil {
+	if err := apiclient.Require(src, "client_id", "client_secret"); err != nil {
 		return nil, err
 	}
 	if src.Tokens == nil {
 		return nil, fmt.Errorf("source %q: no token store: Mercado Livre refresh tokens are single use and must be saved", src.Name)
 	}
-	p := &pull{src: src, base: strings.TrimRight(src.BaseURL, "/"), billing: map[string]*billingInfo{}, doBill: src.Setting("billing_info") != "false"}
+	p := &pull{src: src, base: strings.TrimRight(src.BaseURL, "/"), seller: strings.TrimSpace(src.Setting("seller_id")),
+		billing: map[string]*billingInfo{}, doBill: src.Setting("billing_info") != "false", yielded: apiclient.Yielded{}}
 	if p.base == "" {
 		p.base = defaultBaseURL
 	}
+	// The token endpoint lives on the API host, so a sandbox or proxy set
+	// as base_url serves it too unless token_url says otherwise.
 	tokenURL := src.TokenURL
 	if tokenURL == "" {
-		tokenURL = defaultTokenURL
+		tokenURL = p.base + tokenPath
 	}
-	p.c = apiclient.ForSource(src, defaultRate, 5)
+	p.c = apiclient.ForSource(src, defaultRate, defaultBurst)
 	now := src.Clock()
 	p.tokens = &apiclient.Tokens{
 		Store: src.Tokens, Initial: src.Setting("refresh_token"), Now: now, Secrets: p.c.Secrets,
@@ -103,6 +131,35 @@ func newPull(src connectors.APISource) (*pull, error) {
 	}
 	p.c.Refresh = p.tokens.Refresh
 	return p, nil
+}
+
+// resolveSeller fills in the seller id when the settings leave it out: the
+// token's user_id, or GET /users/me for a saved token that predates it.
+func (p *pull) resolveSeller(ctx context.Context) error {
+	if p.seller != "" {
+		return nil
+	}
+	if _, err := p.tokens.Access(ctx); err != nil {
+		return err
+	}
+	id, err := p.tokens.UserID(ctx)
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		var me struct {
+			ID apiclient.Text `json:"id"`
+		}
+		if _, err := p.get(ctx, "/users/me", nil, &me); err != nil {
+			return err
+		}
+		id = string(me.ID)
+	}
+	if id == "" {
+		return &apiclient.Error{Kind: apiclient.KindData, Message: "neither the token nor GET /users/me says the seller's user id: set seller_id"}
+	}
+	p.seller = id
+	return nil
 }
 
 func (p *pull) get(ctx context.Context, path string, q url.Values, into any) (*http.Response, error) {
@@ -128,52 +185,214 @@ func (p *pull) get(ctx context.Context, path string, q url.Values, into any) (*h
 // mlTime is the date format of the search filters.
 func mlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000-00:00") }
 
-// window pages through the orders last updated in [from, to), whole hours.
+// query is one search: a window of whole hours, optionally one status.
+type query struct {
+	from, to time.Time
+	status   string
+}
+
+func (q query) String() string {
+	s := fmt.Sprintf("the orders updated from %s to %s", q.from.Format(time.RFC3339), q.to.Format(time.RFC3339))
+	if q.status != "" {
+		s += " with status " + q.status
+	}
+	return s
+}
+
+// search reads one page.
+func (p *pull) search(ctx context.Context, q query, sort string, offset int) (*searchPage, *http.Response, int, error) {
+	v := url.Values{
+		"seller":                       {p.seller},
+		"order.date_last_updated.from": {mlTime(q.from)},
+		"order.date_last_updated.to":   {mlTime(q.to)},
+		"sort":                         {sort},
+		"offset":                       {strconv.Itoa(offset)},
+		"limit":                        {strconv.Itoa(pageSize)},
+	}
+	if q.status != "" {
+		v.Set("order.status", q.status)
+	}
+	var page searchPage
+	resp, err := p.get(ctx, "/orders/search", v, &page)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	total, err := strconv.Atoi(string(page.Paging.Total))
+	if err != nil || total < 0 {
+		return nil, nil, 0, &apiclient.Error{Kind: apiclient.KindData, Message: "GET /orders/search: the page has no paging.total"}
+	}
+	return &page, resp, total, nil
+}
+
+// window pulls the orders last updated in [from, to), whole hours, and
+// marks a checkpoint at its end. A window of more than one hour holding
+// more orders than a checkpoint should cover, or than the search pages
+// through, is split in two.
 func (p *pull) window(ctx context.Context, from, to time.Time, yield func(connectors.Record, error) bool) error {
-	for offset := 0; ; {
-		q := url.Values{
-			"seller":                       {p.src.Setting("seller_id")},
-			"order.date_last_updated.from": {mlTime(from)},
-			"order.date_last_updated.to":   {mlTime(to)},
-			"sort":                         {"date_asc"},
-			"offset":                       {strconv.Itoa(offset)},
-			"limit":                        {strconv.Itoa(pageSize)},
+	q := query{from: from, to: to}
+	page, resp, total, err := p.search(ctx, q, "date_asc", 0)
+	if err != nil {
+		return err
+	}
+	if total > min(markEvery, maxOffset) && to.Sub(from) > time.Hour {
+		mid := from.Add(to.Sub(from) / 2).Truncate(time.Hour)
+		if !mid.After(from) {
+			mid = from.Add(time.Hour)
 		}
-		var page searchPage
-		resp, err := p.get(ctx, "/orders/search", q, &page)
+		if err := p.window(ctx, from, mid, yield); err != nil {
+			return err
+		}
+		return p.window(ctx, mid, to, yield)
+	}
+	if err := p.cover(ctx, q, page, resp, total, yield); err != nil {
+		return err
+	}
+	mark := to
+	if p.src.Until.Before(mark) {
+		mark = p.src.Until
+	}
+	if !yield(connectors.Record{Checkpoint: mark}, nil) {
+		return errStop
+	}
+	return nil
+}
+
+// cover yields every order of q, whose first page (ascending) is given.
+func (p *pull) cover(ctx context.Context, q query, first *searchPage, resp *http.Response, total int, yield func(connectors.Record, error) bool) error {
+	ids := map[string]bool{}
+	if done, err := p.scan(ctx, q, "date_asc", first, resp, total, ids, yield); done || err != nil {
+		return err
+	}
+	// The search stopped paging. The other end of the list, sorted the
+	// other way, covers up to twice its limit.
+	if total <= 2*maxOffset {
+		if _, err := p.scan(ctx, q, "date_desc", nil, nil, total, ids, yield); err != nil {
+			return err
+		}
+		if len(ids) >= total {
+			return nil
+		}
+	}
+	if q.status == "" {
+		return p.byStatus(ctx, q, total, yield)
+	}
+	return p.tooBusy(q, total, len(ids))
+}
+
+// byStatus covers a busy window status by status. The statuses' totals
+// must add up to the window's: a status the list does not know would
+// otherwise be lost without a word.
+func (p *pull) byStatus(ctx context.Context, q query, total int, yield func(connectors.Record, error) bool) error {
+	type part struct {
+		q     query
+		page  *searchPage
+		resp  *http.Response
+		total int
+	}
+	var parts []part
+	sum := 0
+	for _, st := range statuses {
+		sq := q
+		sq.status = st
+		page, resp, n, err := p.search(ctx, sq, "date_asc", 0)
 		if err != nil {
 			return err
 		}
-		total, err := strconv.Atoi(string(page.Paging.Total))
-		if err != nil {
-			return &apiclient.Error{Kind: apiclient.KindData, Message: "GET /orders/search: the page has no paging.total"}
+		if n == total && len(statuses) > 1 && total > maxOffset {
+			// The filter changed nothing: either every order has this
+			// status or the search ignored it. Splitting cannot help.
+			return p.tooBusy(q, total, 0)
 		}
-		if offset == 0 && total > maxOffset && to.Sub(from) > time.Hour {
-			mid := from.Add(to.Sub(from) / 2).Truncate(time.Hour)
-			if !mid.After(from) {
-				mid = from.Add(time.Hour)
+		sum += n
+		if n > 0 {
+			parts = append(parts, part{sq, page, resp, n})
+		}
+	}
+	if sum < total {
+		return &apiclient.Error{Kind: apiclient.KindData, Message: fmt.Sprintf(
+			"GET /orders/search: %s are %d, more than the search can page through (%d), and %d of them have a status orderhist cannot search by; the cursor stays before this window",
+			q, total, maxOffset, total-sum)}
+	}
+	for _, pt := range parts {
+		if err := p.cover(ctx, pt.q, pt.page, pt.resp, pt.total, yield); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *pull) tooBusy(q query, total, got int) error {
+	return &apiclient.Error{Kind: apiclient.KindData, Message: fmt.Sprintf(
+		"GET /orders/search: %s are %d, more than the search pages through (%d) even sorted both ways and split by status; %d could be read, and the cursor stays before this window",
+		q, total, maxOffset, got)}
+}
+
+// scan pages through q in one sort order until the end of the list (done),
+// the search's offset limit, or until ids holds want orders. An order that leaves the list between
+// two pages (updated again, so no longer in a past window) shifts the
+// later ones back: when the total drops, the scan steps back as far, and
+// ids keeps the orders it reads twice from being yielded twice.
+func (p *pull) scan(ctx context.Context, q query, sort string, page *searchPage, resp *http.Response, want int, ids map[string]bool, yield func(connectors.Record, error) bool) (done bool, err error) {
+	offset, last, empties := 0, -1, 0
+	for {
+		if page == nil {
+			var total int
+			var err error
+			page, resp, total, err = p.search(ctx, q, sort, offset)
+			if err != nil {
+				return false, err
 			}
-			if err := p.window(ctx, from, mid, yield); err != nil {
-				return err
+			if last >= 0 && total < last {
+				offset = max(0, offset-(last-total))
+				last, page = total, nil
+				continue
 			}
-			return p.window(ctx, mid, to, yield)
+			last = total
+		} else if last < 0 {
+			last = want
 		}
 		missing := resp.Header.Get("X-Content-Missing")
 		for _, raw := range page.Results {
+			var head struct {
+				ID apiclient.Text `json:"id"`
+			}
+			if json.Unmarshal(raw, &head) == nil && head.ID != "" {
+				if ids[string(head.ID)] {
+					continue
+				}
+				ids[string(head.ID)] = true
+			}
 			rec, err := p.order(ctx, raw, missing)
 			if err != nil {
-				return err
+				return false, err
 			}
 			if rec.Order == nil && rec.Rejects == nil {
 				continue
 			}
+			if !p.yielded.Fresh(rec.Order) {
+				continue
+			}
 			if !yield(rec, nil) {
-				return errStop
+				return false, errStop
 			}
 		}
-		offset += len(page.Results)
-		if len(page.Results) == 0 || offset >= total || offset >= maxOffset {
-			return nil
+		n := len(page.Results)
+		if n == 0 && offset < last {
+			// An empty page short of the total is a glitch of the
+			// search, not the end of the list: read it again.
+			if empties++; empties > 3 {
+				return false, &apiclient.Error{Kind: apiclient.KindData, Message: fmt.Sprintf("GET /orders/search: the page at offset %d of %s stays empty though the total is %d", offset, q, last)}
+			}
+			page = nil
+			continue
+		}
+		offset += n
+		page = nil
+		switch {
+		case n == 0 || offset >= last:
+			return true, nil
+		case offset+pageSize > maxOffset || len(ids) >= want:
+			return false, nil
 		}
 	}
 }

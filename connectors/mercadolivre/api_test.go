@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -265,10 +266,13 @@ func TestPullExpiredTokenRefreshesAndRotates(t *testing.T) {
 		store := &connectors.MemoryTokenStore{}
 		var err error
 		var orders int
-		for _, e := range (connector{}).Pull(t.Context(), source(f, store, apitest.Client(f))) {
+		for r, e := range (connector{}).Pull(t.Context(), source(f, store, apitest.Client(f))) {
 			if e != nil {
 				err = e
 				break
+			}
+			if r.Order == nil {
+				continue
 			}
 			if orders++; orders == 60 {
 				f.expireAccess() // revoked mid-pull
@@ -332,7 +336,8 @@ func TestPullBadPayloads(t *testing.T) {
 			"no paging": `{"results":[]}`,
 		} {
 			f := newFakeML(t)
-			f.fault("/orders/search", func(w http.ResponseWriter) { fmt.Fprint(w, body) })
+			// A body that stays bad is retried, then fails.
+			f.fault("/orders/search", slices.Repeat([]func(http.ResponseWriter){func(w http.ResponseWriter) { fmt.Fprint(w, body) }}, 10)...)
 			_, _, err := apitest.Collect(connector{}.Pull(t.Context(), source(f, &connectors.MemoryTokenStore{}, apitest.Client(f))))
 			if !errors.Is(err, apiclient.ErrData) {
 				t.Errorf("%s: err = %v", name, err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -262,7 +263,7 @@ func TestPullRetriesAndBadPages(t *testing.T) {
 		if err != nil || len(orders) != 1 || len(rejects) != 1 || rejects[0].Column != "item_list" || time.Since(start) < 3*time.Second {
 			t.Fatalf("orders %d rejects %v err %v after %s", len(orders), rejects, err, time.Since(start))
 		}
-		f.faults = []func(http.ResponseWriter){func(w http.ResponseWriter) { fmt.Fprint(w, `{"error":"","response":{"more":fal`) }}
+		f.faults = slices.Repeat([]func(http.ResponseWriter){func(w http.ResponseWriter) { fmt.Fprint(w, `{"error":"","response":{"more":fal`) }}, 10)
 		if _, _, err := apitest.Collect(connector{}.Pull(t.Context(), src)); !errors.Is(err, apiclient.ErrData) {
 			t.Fatalf("truncated page: %v", err)
 		}

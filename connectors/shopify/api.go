@@ -22,9 +22,13 @@ const (
 	// for a year, so a store may need a newer one set.
 	DefaultAPIVersion = "2025-10"
 	// Standard plans leak 2 calls a second from a bucket of 40 that every
-	// app of the store shares; a small burst leaves room for the others.
-	defaultRate, defaultBurst = 2, 4
+	// app of the store shares; no burst leaves room for the others and
+	// keeps any 5 s within 10% of the rate.
+	defaultRate, defaultBurst = 2, 1
 	pageSize                  = 250
+	// markWindow bounds a checkpoint's distance: one list call a day of
+	// history buys a checkpoint after every day.
+	markWindow = 24 * time.Hour
 )
 
 // APIOptions lists the settings Pull reads.
@@ -38,9 +42,11 @@ func (connector) APIOptions() []connectors.Option {
 
 var _ connectors.APIPuller = connector{}
 
-// Pull yields the orders updated in [Since, Until), in the order Shopify
-// pages them. Shopify has no refresh: a refused token ends the pull with
-// an auth error.
+// Pull yields the orders updated in [Since, Until), one day's window at a
+// time, oldest first, in the order Shopify pages each window; after each
+// window a Record with Checkpoint marks that every order updated before its
+// end has been yielded. Shopify has no refresh: a refused token ends the
+// pull with an auth error.
 func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[connectors.Record, error] {
 	return func(yield func(connectors.Record, error) bool) {
 		p, err := newPull(src)
@@ -48,11 +54,16 @@ func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[c
 			yield(connectors.Record{}, err)
 			return
 		}
-		if !src.Since.Before(src.Until) {
-			return
-		}
-		if err := p.orders(ctx, yield); err != nil && !errors.Is(err, errStop) {
-			yield(connectors.Record{}, err)
+		for from, to := range apiclient.Windows(src.Since, src.Until, markWindow) {
+			if err := p.orders(ctx, from, to, yield); err != nil {
+				if !errors.Is(err, errStop) {
+					yield(connectors.Record{}, err)
+				}
+				return
+			}
+			if !yield(connectors.Record{Checkpoint: to}, nil) {
+				return
+			}
 		}
 	}
 }
@@ -60,11 +71,12 @@ func (connector) Pull(ctx context.Context, src connectors.APISource) iter.Seq2[c
 var errStop = errors.New("consumer stopped")
 
 type pull struct {
-	src   connectors.APISource
-	c     *apiclient.Client
-	base  *url.URL
-	path  string
-	token string
+	src     connectors.APISource
+	c       *apiclient.Client
+	base    *url.URL
+	path    string
+	token   string
+	yielded apiclient.Yielded
 }
 
 func newPull(src connectors.APISource) (*pull, error) {
@@ -93,7 +105,7 @@ func newPull(src connectors.APISource) (*pull, error) {
 	if version == "" {
 		version = DefaultAPIVersion
 	}
-	p := &pull{src: src, base: base, path: "/admin/api/" + url.PathEscape(version) + "/orders.json", token: src.Setting("access_token")}
+	p := &pull{src: src, base: base, path: "/admin/api/" + url.PathEscape(version) + "/orders.json", token: src.Setting("access_token"), yielded: apiclient.Yielded{}}
 	p.c = apiclient.ForSource(src, defaultRate, defaultBurst)
 	p.c.Secrets.Add(p.token)
 	p.c.Observe = p.observe
@@ -136,11 +148,11 @@ func (p *pull) get(ctx context.Context, u string, into any) (*http.Response, err
 // orders pages through orders.json. status=any is needed because the
 // default is open orders only; the next pages are the Link header's URLs,
 // since with page_info Shopify refuses any filter but limit and fields.
-func (p *pull) orders(ctx context.Context, yield func(connectors.Record, error) bool) error {
+func (p *pull) orders(ctx context.Context, from, to time.Time, yield func(connectors.Record, error) bool) error {
 	q := url.Values{
 		"status":         {"any"},
-		"updated_at_min": {p.src.Since.UTC().Format(time.RFC3339)},
-		"updated_at_max": {p.src.Until.UTC().Format(time.RFC3339)},
+		"updated_at_min": {from.UTC().Format(time.RFC3339)},
+		"updated_at_max": {to.UTC().Format(time.RFC3339)},
 		"limit":          {strconv.Itoa(pageSize)},
 	}
 	u := *p.base
@@ -163,7 +175,7 @@ func (p *pull) orders(ctx context.Context, yield func(connectors.Record, error) 
 		}
 		for _, raw := range *page.Orders {
 			rec := p.order(raw)
-			if rec.Order == nil && rec.Rejects == nil {
+			if (rec.Order == nil && rec.Rejects == nil) || !p.yielded.Fresh(rec.Order) {
 				continue
 			}
 			if !yield(rec, nil) {
