@@ -19,12 +19,17 @@
 //     only when it is not contradicted: the sides must not carry different
 //     documents, and their first names must be compatible (equal, or one
 //     typo apart, or an initial; "Paulo"/"Paula" are not).
-//  5. Weak evidence, never alone: the buyer's full name (NameKey) with the
-//     CEP and street number links only together with a corroborating
-//     fragment of another identifier — the phone's area code and last eight
-//     digits (so "+5511987654321" meets the pre-2016 "+551187654321"), or the
-//     e-mail's mailbox name at a different provider. An address alone never
-//     links anyone, nor does a name with an address.
+//  5. Weak evidence, corroborated: the buyer's full name (NameKey) with the
+//     CEP and street number links together with a corroborating fragment of
+//     another identifier — the phone's area code and last eight digits (so
+//     "+5511987654321" meets the pre-2016 "+551187654321"), or the e-mail's
+//     mailbox name at a different provider.
+//  6. Weak evidence, scored (weak.go): orders showing a name and a CEP are
+//     compared field by field across the remaining customers and linked
+//     where their Fellegi–Sunter match weight, estimated from the seller's
+//     own orders, reaches Options.MatchWeight. An address alone never links
+//     anyone; a household's different first names never meet; on too few
+//     orders to estimate the model, a name with an address links nothing.
 //
 // # Guards
 //

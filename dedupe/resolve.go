@@ -47,10 +47,11 @@ type state struct {
 	frags              []fragment
 
 	// Scored name+address linking (weak.go).
-	model     WeakModel
-	meanTF    float64
-	weakLinks []weakLink
-	scoredEnd map[uint32]bool // orders at either end of a scored link
+	model      WeakModel
+	meanTF     float64
+	weakLinks  []weakLink
+	scoredEnd  map[uint32]bool // orders at either end of a scored link
+	scoredTime time.Duration   // spent in linkScored, for benchmarks
 
 	// Earlier customers (see pins.go).
 	final     func(p uint32) uint32  // follows seeded merges

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/orderhist/orderhist/normalize"
 )
@@ -215,19 +216,21 @@ func FieldNames() []string { return slices.Clone(fieldName[:]) }
 
 // profile is one distinct (component, name, address) seen on orders.
 type profile struct {
-	order   uint32 // its first order (by key)
-	root    uint32 // component after the strong passes
-	name    uint32 // index in nameInfos
-	cep     uint32 // strs id
-	city    uint32 // folded city, in cities
-	num     uint32
-	hood    uint32
-	ident   uint32
-	flags   uint8
-	phones  []uint64 // hashes of the area code and last eight digits
-	mailbox []uint64 // hashes of the e-mail's mailbox name
-	drop    bool
-	ambig   bool
+	order uint32 // its first order (by key)
+	root  uint32 // component after the strong passes
+	name  uint32 // index in nameInfos
+	cep   uint32 // strs id
+	city  uint32 // folded city, in cities
+	num   uint32
+	hood  uint32
+	ident uint32
+	flags uint8
+	// Hashes of the phones' area code and last eight digits and of the
+	// e-mails' mailbox names; the first two of each.
+	phones, mailbox [2]uint64
+	np, nm          uint8
+	drop            bool
+	ambig           bool
 }
 
 type nameInfo struct {
@@ -277,9 +280,11 @@ func (s *state) linkScored() {
 		thr = DefaultMatchWeight
 	}
 	s.model = WeakModel{Threshold: thr}
-	if r.weak.n == 0 {
+	if r.weak.n == 0 || math.IsInf(thr, 1) {
 		return
 	}
+	t0 := time.Now()
+	defer func() { s.scoredTime = time.Since(t0) }()
 
 	// Names and cities, parsed once each: per interned string, the name's
 	// index in infos + 1 (0: not parsed, -1: not a name) or the city's
@@ -323,14 +328,23 @@ func (s *state) linkScored() {
 		order uint32
 		w     weakRec
 	}
-	recs := make([]keyed, 0, r.weak.n)
+	// By order (a counting sort: orders are dense indexes), and within an
+	// order by content, so that profiles are numbered the same whatever
+	// the observation order.
+	n := len(r.orders)
+	start := make([]uint32, n+1)
+	r.weak.each(false, func(_ uint32, w *weakRec) { start[s.obsPos[w.obs]+1]++ })
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	recs := make([]keyed, r.weak.n)
 	r.weak.each(true, func(_ uint32, w *weakRec) {
-		recs = append(recs, keyed{s.obsPos[w.obs], *w})
+		o := s.obsPos[w.obs]
+		recs[start[o]] = keyed{o, *w}
+		start[o]++
 	})
-	slices.SortFunc(recs, func(a, b keyed) int {
-		if a.order != b.order {
-			return cmp.Compare(a.order, b.order)
-		}
+	start = nil
+	byContent := func(a, b keyed) int {
 		if a.w.name != b.w.name {
 			return cmp.Compare(a.w.name, b.w.name)
 		}
@@ -341,10 +355,20 @@ func (s *state) linkScored() {
 			return cmp.Compare(a.w.num, b.w.num)
 		}
 		return cmp.Compare(a.w.hood, b.w.hood)
-	})
+	}
+	for i := 0; i < len(recs); {
+		j := i + 1
+		for j < len(recs) && recs[j].order == recs[i].order {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(recs[i:j], byContent)
+		}
+		i = j
+	}
 	type pkey struct{ root, name, loc, num, hood uint32 }
 	pIdx := map[pkey]uint32{}
-	var profs []profile
+	profs := make([]profile, 0, len(recs)/2)
 	recipOrders := map[uint32]int{} // root → orders naming only a recipient
 	lastOrder, lastIdents := uint32(math.MaxUint32), uint32(math.MaxUint32)
 	for _, k := range recs {
@@ -387,15 +411,11 @@ func (s *state) linkScored() {
 				if len(v) >= 13 && string(v[:3]) == "+55" {
 					h = fnvBytes(fnvBytes(fnvOffset, v[:5]), v[len(v)-8:])
 				}
-				if !slices.Contains(p.phones, h) {
-					p.phones = append(p.phones, h)
-				}
+				p.np = addHash(&p.phones, p.np, h)
 			case kEmail:
 				v := r.identBytes(id)
 				if at := bytes.LastIndexByte(v, '@'); at >= 3 {
-					if h := fnvBytes(fnvOffset, v[:at]); !slices.Contains(p.mailbox, h) {
-						p.mailbox = append(p.mailbox, h)
-					}
+					p.nm = addHash(&p.mailbox, p.nm, fnvBytes(fnvOffset, v[:at]))
 				}
 			}
 		}
@@ -454,7 +474,7 @@ func (s *state) linkScored() {
 			ents = append(ents, entry{fnvStr(fnvStr(fnvByte(fnvOffset, 1), cep), r.strs.vals[p.num]), uint32(i)})
 		}
 		ents = append(ents, entry{fnvStr(fnvStr(fnvByte(fnvOffset, 2), cep), toks[len(toks)-1]), uint32(i)})
-		for _, f := range p.phones {
+		for _, f := range p.phones[:p.np] {
 			ents = append(ents, entry{fnvByte(f, 3), uint32(i)})
 		}
 	}
@@ -724,8 +744,8 @@ func compareProfiles(a, b *profile, infos []nameInfo) gamma {
 		g[fdAddress] = addrOther
 	}
 	g[fdHood] = agree(a.hood, b.hood)
-	g[fdPhone] = overlap(a.phones, b.phones)
-	g[fdMailbox] = overlap(a.mailbox, b.mailbox)
+	g[fdPhone] = overlap(a.phones[:a.np], b.phones[:b.np])
+	g[fdMailbox] = overlap(a.mailbox[:a.nm], b.mailbox[:b.nm])
 	return g
 }
 
@@ -934,6 +954,21 @@ func normalizeProbs(p []float64) {
 	for i := range p {
 		p[i] /= s
 	}
+}
+
+// addHash adds h to the first n of hs unless present or full, and returns
+// the new count.
+func addHash(hs *[2]uint64, n uint8, h uint64) uint8 {
+	for _, x := range hs[:n] {
+		if x == h {
+			return n
+		}
+	}
+	if int(n) < len(hs) {
+		hs[n] = h
+		n++
+	}
+	return n
 }
 
 func fnvBytes(h uint64, b []byte) uint64 {

@@ -114,16 +114,17 @@ func (t *truth) linkable(nameAddress bool) map[string]string {
 // name+CEP+number, over all pairs and over pairs on different channels.
 func report(w io.Writer, t *truth, pred, channel map[string]string) {
 	strong, named := t.linkable(false), t.linkable(true)
-	fmt.Fprintf(w, "%-44s %10s %10s %14s %12s\n", "pairs", "precision", "recall", "truth pairs", "share")
+	fmt.Fprintf(w, "%-44s %10s %10s %14s %12s %12s\n", "pairs", "precision", "recall", "truth pairs", "share", "wrong pairs")
 	all := dedupe.PairwiseScores(t.person, pred)
 	allX := dedupe.CrossChannelScores(t.person, pred, channel)
 	row := func(name string, s dedupe.Scores, prec bool, of int64) {
-		p := "-"
+		p, wrong := "-", "-"
 		if prec {
-			p = fmt.Sprintf("%.4f", s.Precision)
+			p = fmt.Sprintf("%.5f", s.Precision)
+			wrong = fmt.Sprint(s.PredictedPairs - s.TruePairs)
 		}
 		share := float64(s.TruthPairs) / float64(max(of, 1))
-		fmt.Fprintf(w, "%-44s %10s %10.4f %14d %12.3f\n", name, p, s.Recall, s.TruthPairs, share)
+		fmt.Fprintf(w, "%-44s %10s %10.4f %14d %12.3f %12s\n", name, p, s.Recall, s.TruthPairs, share, wrong)
 	}
 	row("all orders", all, true, all.TruthPairs)
 	row("  linkable by strong identifiers", dedupe.PairwiseScores(strong, pred), false, all.TruthPairs)
