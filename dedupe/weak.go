@@ -85,6 +85,7 @@ type weakRec struct {
 	loc   uint32
 	num   uint32 // street number, in Resolver.strs; 0 for none
 	hood  uint32 // neighbourhood's NameKey, in Resolver.strs; 0 for none
+	comp  uint32 // complement's NameKey ("apto 232"), in Resolver.strs; 0 for none
 	ident uint32 // its name+address identifier, 0 for none
 	flags uint8
 }
@@ -110,6 +111,9 @@ func (r *Resolver) observeWeak(oi uint32, rec *orderRec, nameKey, num string, na
 	if h := a.Neighborhood; usable(h) {
 		w.hood = r.strs.id(normalize.NameKey(h))
 	}
+	if c := streetComplement(a); c != "" {
+		w.comp = r.strs.id(c)
+	}
 	r.weak.add(w)
 }
 
@@ -128,17 +132,20 @@ var fieldName = [numFields]string{"name", "address", "neighbourhood", "phone", "
 // fieldLevels is the number of agreement levels of each field, best
 // first; the last is disagreement. A field missing on either side is
 // level fieldLevels[f] and weighs nothing.
-var fieldLevels = [numFields]uint8{3, 5, 2, 2, 2}
+var fieldLevels = [numFields]uint8{3, 7, 2, 2, 2}
 
-// Address levels. CEP, street number and city are one field: they are far
-// from independent (one CEP is one city), and counting them apart would
-// count one agreement three times.
+// Address levels. CEP, street number, complement and city are one field:
+// they are far from independent (one CEP is one city, a complement means
+// something only at one number), and counting them apart would count one
+// agreement several times.
 const (
-	addrNumber   = 0 // same CEP and street number
-	addrNoNumber = 1 // same CEP, a number missing
-	addrOtherNum = 2 // same CEP, another number: a neighbour
-	addrCity     = 3 // another CEP in the same city
-	addrOther    = 4 // another city
+	addrComplement = 0 // same CEP, number and complement
+	addrNumber     = 1 // same CEP and number, a complement missing
+	addrOtherComp  = 2 // same CEP and number, another complement: another flat
+	addrNoNumber   = 3 // same CEP, a number missing
+	addrOtherNum   = 4 // same CEP, another number: a neighbour
+	addrCity       = 5 // another CEP in the same city
+	addrOther      = 6 // another city
 )
 
 // Name levels.
@@ -150,8 +157,9 @@ const (
 )
 
 var levelName = [numFields][]string{
-	fdName:    {"exact", "close", "first name only"},
-	fdAddress: {"same CEP and number", "same CEP, a number missing", "same CEP, another number", "same city, another CEP", "another city"},
+	fdName: {"exact", "close", "first name only"},
+	fdAddress: {"same CEP, number and complement", "same CEP and number", "same CEP and number, another complement",
+		"same CEP, a number missing", "same CEP, another number", "same city, another CEP", "another city"},
 }
 
 // LevelName names a field's agreement level for explanations.
@@ -223,6 +231,7 @@ type profile struct {
 	city  uint32 // folded city, in cities
 	num   uint32
 	hood  uint32
+	comp  uint32
 	ident uint32
 	flags uint8
 	// Hashes of the phones' area code and last eight digits and of the
@@ -354,7 +363,10 @@ func (s *state) linkScored() {
 		if a.w.num != b.w.num {
 			return cmp.Compare(a.w.num, b.w.num)
 		}
-		return cmp.Compare(a.w.hood, b.w.hood)
+		if a.w.hood != b.w.hood {
+			return cmp.Compare(a.w.hood, b.w.hood)
+		}
+		return cmp.Compare(a.w.comp, b.w.comp)
 	}
 	for i := 0; i < len(recs); {
 		j := i + 1
@@ -366,7 +378,7 @@ func (s *state) linkScored() {
 		}
 		i = j
 	}
-	type pkey struct{ root, name, loc, num, hood uint32 }
+	type pkey struct{ root, name, loc, num, hood, comp uint32 }
 	pIdx := map[pkey]uint32{}
 	profs := make([]profile, 0, len(recs)/2)
 	recipOrders := map[uint32]int{} // root → orders naming only a recipient
@@ -385,14 +397,14 @@ func (s *state) linkScored() {
 			recipOrders[root]++
 			lastOrder = k.order
 		}
-		pk := pkey{root, uint32(ni), w.loc, w.num, w.hood}
+		pk := pkey{root, uint32(ni), w.loc, w.num, w.hood, w.comp}
 		pi, ok := pIdx[pk]
 		if !ok {
 			lc := r.locs[w.loc]
 			pi = uint32(len(profs))
 			pIdx[pk] = pi
 			profs = append(profs, profile{order: k.order, root: root, name: uint32(ni), cep: lc.cep, city: cityOf(lc.city),
-				num: w.num, hood: w.hood, ident: w.ident, flags: w.flags})
+				num: w.num, hood: w.hood, comp: w.comp, ident: w.ident, flags: w.flags})
 		}
 		p := &profs[pi]
 		p.flags &= w.flags // a buyer's name anywhere makes it the buyer's
@@ -732,8 +744,12 @@ func compareProfiles(a, b *profile, infos []nameInfo) gamma {
 	var g gamma
 	g[fdName] = compareNames(infos[a.name].toks, infos[b.name].toks)
 	switch {
-	case a.cep == b.cep && a.num != 0 && a.num == b.num:
+	case a.cep == b.cep && a.num != 0 && a.num == b.num && a.comp != 0 && a.comp == b.comp:
+		g[fdAddress] = addrComplement
+	case a.cep == b.cep && a.num != 0 && a.num == b.num && (a.comp == 0 || b.comp == 0):
 		g[fdAddress] = addrNumber
+	case a.cep == b.cep && a.num != 0 && a.num == b.num:
+		g[fdAddress] = addrOtherComp
 	case a.cep == b.cep && (a.num == 0 || b.num == 0):
 		g[fdAddress] = addrNoNumber
 	case a.cep == b.cep:
@@ -976,4 +992,40 @@ func fnvBytes(h uint64, b []byte) uint64 {
 		h = (h ^ uint64(c)) * fnvPrime
 	}
 	return h
+}
+
+// complementWords start a complement in a one-cell address.
+var complementWords = map[string]bool{
+	"apto": true, "apt": true, "ap": true, "apartamento": true, "casa": true, "bloco": true, "bl": true,
+	"sala": true, "sl": true, "fundos": true, "conjunto": true, "conj": true, "lote": true, "lt": true,
+	"loja": true, "andar": true, "torre": true, "cs": true,
+}
+
+// streetComplement returns the NameKey of the complement ("apto 232") a
+// one-cell address holds: Mercado Livre's "<street> <nº> / <complement> -
+// CEP …", or Shopee's "<street>, <nº>, <complement>, <bairro>, …" where the
+// third part starts with a complement word. A source with a separate number
+// keeps its complement elsewhere, and "" comes back.
+func streetComplement(a *normalize.Address) string {
+	if a.Number != "" {
+		return ""
+	}
+	st := a.Street
+	if i := strings.Index(st, " / "); i >= 0 {
+		c := st[i+3:]
+		if j := strings.Index(c, " - "); j >= 0 {
+			c = c[:j]
+		}
+		return normalize.NameKey(c)
+	}
+	parts := strings.SplitN(st, ",", 4)
+	if len(parts) < 3 {
+		return ""
+	}
+	c := normalize.NameKey(parts[2])
+	w, _, _ := strings.Cut(c, " ")
+	if !complementWords[w] {
+		return ""
+	}
+	return c
 }
