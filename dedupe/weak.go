@@ -17,18 +17,24 @@ import (
 // have linked what they can, orders that show a buyer's name with a CEP are
 // compared across the remaining components: pairs that share a blocking key
 // (CEP and street number, CEP and surname, or a phone's area code and last
-// eight digits) are compared field by field, and each field's agreement
-// level contributes a Fellegi–Sunter match weight, log2(m/u): m is the
-// chance of that level between two orders of one person, u between two
-// orders of different people. The m and u probabilities, and the share of
-// candidate pairs that match, are estimated from the seller's own candidate
-// pairs by expectation–maximisation (as Splink does), never fixed in code:
-// how often the same person types another neighbourhood, or how often
-// neighbours share a surname, depends on the seller's buyers. An exact or
-// close name agreement is adjusted by the name's frequency (Splink's term
-// frequency adjustment): "Maria da Silva" at a CEP says less than a rare
-// name. Pairs whose total weight reaches Options.MatchWeight link, strongest
-// first, under the usual guards:
+// eight digits) are compared on the full name (particles, accents, initials,
+// one typo, left-out middle names), the address (CEP, street number,
+// complement and city, as one field with levels), the neighbourhood, phone
+// fragments and the e-mail's mailbox name. Each field's agreement level
+// contributes a Fellegi–Sunter match weight, log2(m/u): m is the chance of
+// that level between two orders of one person, u between two orders of
+// different people. Nothing is fixed in code; as Splink does, u is counted
+// on random pairs of the seller's orders (the address's among the candidate
+// pairs, which random pairs never share), and m and the share of candidate
+// pairs that match are estimated by expectation–maximisation over the
+// candidates, with the pairs the strong identifiers already joined counted
+// as known matches: how often one person shortens their name, or how often
+// two people at one CEP share a first name, depends on the seller's buyers.
+// An exact or close name agreement is adjusted by the name's frequency
+// (Splink's term frequency adjustment): "Maria da Silva" at a CEP says less
+// than a rare name. Pairs whose names agree exactly or closely and whose
+// total weight reaches Options.MatchWeight link, strongest first, under the
+// usual guards:
 //
 //   - two valid documents never meet, and an undocumented component whose
 //     candidates above the threshold carry two different documents links to
@@ -37,9 +43,10 @@ import (
 //     one surname, different first names) stay apart;
 //   - gifts: an order whose recipient is not its buyer shows someone else's
 //     address and takes no part; a component whose orders ship to more than
-//     maxWeakAddresses addresses, or whose orders name only recipients under
-//     different first names (an account that sends gifts), does not link
-//     through them;
+//     maxWeakAddresses addresses does not link through them; where an order
+//     names only its recipient (Shopee), the name stands for the buyer only
+//     when the account shipped to it more than once and to no other first
+//     name;
 //   - masked values, placeholders ("Cliente", "Consumidor Final"), one-word
 //     names and CEPs of one repeated digit are not evidence, and a
 //     name+address key two documents share (Report.Shared) links nothing.
