@@ -89,6 +89,8 @@ func BenchmarkResolve1M(b *testing.B) {
 		// generator's: wall time depends on what else the machine runs.
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/order")
 		b.ReportMetric(tResolve.Seconds(), "resolve-s")
+		b.ReportMetric(res.s.scoredTime.Seconds(), "scored-s")
+		b.ReportMetric(float64(res.Report().ScoredLinks), "scored-links")
 		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MiB")
 		b.ReportMetric(float64(observed)/float64(n), "observed-B/order")
 		b.ReportMetric(float64(resolved)/float64(n), "result-B/order")

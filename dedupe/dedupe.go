@@ -19,12 +19,17 @@
 //     only when it is not contradicted: the sides must not carry different
 //     documents, and their first names must be compatible (equal, or one
 //     typo apart, or an initial; "Paulo"/"Paula" are not).
-//  5. Weak evidence, never alone: the buyer's full name (NameKey) with the
-//     CEP and street number links only together with a corroborating
-//     fragment of another identifier — the phone's area code and last eight
-//     digits (so "+5511987654321" meets the pre-2016 "+551187654321"), or the
-//     e-mail's mailbox name at a different provider. An address alone never
-//     links anyone, nor does a name with an address.
+//  5. Weak evidence, corroborated: the buyer's full name (NameKey) with the
+//     CEP and street number links together with a corroborating fragment of
+//     another identifier — the phone's area code and last eight digits (so
+//     "+5511987654321" meets the pre-2016 "+551187654321"), or the e-mail's
+//     mailbox name at a different provider.
+//  6. Weak evidence, scored (weak.go): orders showing a name and a CEP are
+//     compared field by field across the remaining customers and linked
+//     where their Fellegi–Sunter match weight, estimated from the seller's
+//     own orders, reaches Options.MatchWeight. An address alone never links
+//     anyone; a household's different first names never meet; on too few
+//     orders to estimate the model, a name with an address links nothing.
 //
 // # Guards
 //
@@ -132,6 +137,11 @@ type Options struct {
 	// Now stamps new merges and stands in for first_seen when an
 	// identifier's orders have no date. Zero means the as-of date.
 	Now time.Time
+	// MatchWeight is the match weight, in bits, two orders need to link on
+	// scored name and address evidence (weak.go); 0 means
+	// DefaultMatchWeight. Higher links less and more surely; +Inf turns
+	// scored linking off.
+	MatchWeight float64
 }
 
 // Identity is one row of the identities table.
@@ -143,6 +153,8 @@ type Identity struct {
 	FirstSeen   time.Time
 	LastSeen    time.Time
 	OrdersCount int64
+	// Evidence is how the identity took part in linking the customer.
+	Evidence Evidence
 }
 
 // Merge records that MergedID now belongs to CustomerID.
@@ -215,6 +227,55 @@ type Report struct {
 	// different documents.
 	ConflictsAvoided int
 	// Ambiguous counts orders an identifier could not attach because it
-	// fits two differently documented customers equally.
+	// fits two differently documented customers equally, and components
+	// that scored evidence would attach to two differently documented
+	// customers.
 	Ambiguous int
+	// ScoredLinks counts the unions made on scored name and address
+	// evidence (Result.WeakLinks explains each).
+	ScoredLinks int
+}
+
+// Evidence says how an identity took part in linking its customer.
+type Evidence string
+
+const (
+	// EvidenceStrong: a strong identifier, linking every order that
+	// carries it.
+	EvidenceStrong Evidence = "strong"
+	// EvidenceCorroborated: a name+address key whose orders were linked
+	// only where a phone fragment or mailbox name also agreed.
+	EvidenceCorroborated Evidence = "corroborated"
+	// EvidenceScored: a name+address key one of whose orders a scored
+	// name and address comparison attached (Result.WeakLinks).
+	EvidenceScored Evidence = "scored"
+	// EvidenceShared: shared by too many people, it linked nothing
+	// (Report.Shared).
+	EvidenceShared Evidence = "shared"
+)
+
+// FieldComparison is how one field of two orders compared in a scored
+// link.
+type FieldComparison struct {
+	Field string // one of FieldNames()
+	// Level is "exact", "close" or "first name only" for the name, else
+	// "agree" or "disagree"; "missing" when either order lacks the field.
+	Level  string
+	Agree  bool    // the best level (exact name, same value)
+	Weight float64 // log2(m/u) of the level, bits; 0 when missing
+}
+
+// WeakLink explains a union made on scored name and address evidence: the
+// two orders compared, each field's outcome and the total weight.
+type WeakLink struct {
+	Orders [2]string // "source/account/order_id"
+	// Weight is the match weight in bits: the prior log-odds of a
+	// candidate pair matching, plus each field's weight, plus NameFrequency.
+	Weight float64
+	// Probability is the match probability the weight stands for.
+	Probability float64
+	// NameFrequency is the name's term frequency adjustment, bits:
+	// negative for common names.
+	NameFrequency float64
+	Fields        []FieldComparison
 }

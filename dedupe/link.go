@@ -371,6 +371,7 @@ func (s *state) link() {
 			l.linkGroup(s.linkMembers(x.id), r.idKind[x.id] == kPhone)
 		}
 	}
+	s.linkScored()
 	s.report.ConflictsAvoided = l.conflicts
 	s.report.Ambiguous = l.ambiguous
 }

@@ -167,6 +167,8 @@ type Resolver struct {
 	seedRows   chunked[seedRow]
 	seedVals   arena
 
+	weak chunked[weakRec] // name and address of observations, for scored linking (weak.go)
+
 	overflow bool
 	resolved bool
 }
@@ -384,14 +386,18 @@ func (r *Resolver) observe(o *normalize.Order) uint32 {
 		r.addIdent(oi, kPhone, p, "", "")
 	}
 
-	if rec.flags&fGift != 0 || strings.IndexByte(nameKey, ' ') < 0 {
+	if rec.flags&fGift != 0 {
 		return oi + 1
 	}
 	cep, num := o.Ship.PostalCode, streetNumber(&o.Ship)
-	if !validCEP(cep) || num == "" {
+	if !validCEP(cep) {
 		return oi + 1
 	}
-	r.addIdent(oi, kNameAddr, nameKey, "|"+cep+"|", num)
+	var naID uint32
+	if strings.IndexByte(nameKey, ' ') >= 0 && num != "" {
+		naID = r.addIdent(oi, kNameAddr, nameKey, "|"+cep+"|", num)
+	}
+	r.observeWeak(oi, rec, nameKey, num, naID, &o.Ship)
 	return oi + 1
 }
 
@@ -600,18 +606,43 @@ func validCEP(c string) bool {
 }
 
 // streetNumber returns the building number: Number when the source has it
-// apart ("s/n" has none), otherwise the first run of digits after the last
-// comma of Street ("Rua 7 de Setembro, 120 ap 3" → "120"). Leading zeros
-// are dropped.
+// apart ("s/n" has none), otherwise read from Street, which holds the street
+// and number and often more: the first run of digits between the first comma
+// and the next
+// ("Rua 7 de Setembro, 120 ap 3", Shopee's "Rua X, 120, Apto 3, Centro,
+// Cidade, 01001000" → "120"), or without a comma before the number the last
+// word before a " / " or " - " (Mercado Livre's "Rua X 120 / Apto 3 - CEP
+// …" → "120"). Leading zeros are dropped.
 func streetNumber(a *normalize.Address) string {
 	if a.Number != "" {
 		return digitRun(a.Number)
 	}
-	i := strings.LastIndexByte(a.Street, ',')
+	st := a.Street
+	if i := strings.Index(st, " - "); i >= 0 {
+		st = st[:i]
+	}
+	if i := strings.Index(st, " / "); i >= 0 {
+		st = st[:i]
+	}
+	if i := strings.IndexByte(st, ','); i >= 0 {
+		seg := st[i+1:]
+		if j := strings.IndexByte(seg, ','); j >= 0 {
+			seg = seg[:j]
+		}
+		return digitRun(seg)
+	}
+	st = strings.TrimSpace(st)
+	i := strings.LastIndexByte(st, ' ')
 	if i < 0 {
 		return ""
 	}
-	return digitRun(a.Street[i+1:])
+	w := st[i+1:]
+	for j := 0; j < len(w); j++ {
+		if w[j] < '0' || w[j] > '9' {
+			return ""
+		}
+	}
+	return digitRun(w)
 }
 
 func digitRun(s string) string {

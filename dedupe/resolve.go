@@ -46,6 +46,13 @@ type state struct {
 	scratchA, scratchB []uint32
 	frags              []fragment
 
+	// Scored name+address linking (weak.go).
+	model      WeakModel
+	meanTF     float64
+	weakLinks  []weakLink
+	scoredEnd  map[uint32]bool // orders at either end of a scored link
+	scoredTime time.Duration   // spent in linkScored, for benchmarks
+
 	// Earlier customers (see pins.go).
 	final     func(p uint32) uint32  // follows seeded merges
 	priorOfID []uint32               // per identifier: final earlier customer + 1, 0 for none; nil without seeds or pins

@@ -383,6 +383,7 @@ func (s *state) identities(c *custRec, t *tallies, rows []Identity) []Identity {
 			Kind:        k,
 			Value:       r.opts.StoredValue(k, r.identValue(x.v)),
 			OrdersCount: x.n,
+			Evidence:    s.evidence(x.v, c.comp),
 		}
 		first, last, src := x.first, x.last, x.src
 		h := seedHash(k, row.Value)
@@ -414,9 +415,16 @@ func (s *state) identities(c *custRec, t *tallies, rows []Identity) []Identity {
 	carried := len(rows)
 	for _, i := range s.carry[c.comp] {
 		sr := r.seedRows.at(i)
+		k := Kind(r.strs.vals[sr.kind])
+		// No order shows it now: how it linked is only known by kind.
+		ev := EvidenceStrong
+		if k == KindNameAddress {
+			ev = EvidenceCorroborated
+		}
 		rows = append(rows, Identity{
-			CustomerID: c.id, Kind: Kind(r.strs.vals[sr.kind]), Value: string(r.seedVals.get(sr.val)),
+			CustomerID: c.id, Kind: k, Value: string(r.seedVals.get(sr.val)),
 			Source: r.strs.vals[sr.src], FirstSeen: s.stamp(sr.first), LastSeen: s.stamp(sr.last), OrdersCount: sr.count,
+			Evidence: ev,
 		})
 	}
 	byKindValue := func(a, b Identity) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value)) }

@@ -66,6 +66,7 @@ func buildAmazon(g *gen, p *purchase, left int) {
 	id := ident{city: nz.city(r, a.City), uf: nz.uf(r, a), cep: nz.cep(r, a.CEP, true, false)}
 	if g.lay.name == LayoutAmazon && !chance(r, nz.amazonNoCPF) {
 		id.document = b.Document
+		p.ev.doc = b.Document
 	}
 	p.id = id
 }

@@ -23,6 +23,12 @@ type Config struct {
 	// From and To bound the order times, half-open: [From, To). Defaults:
 	// 2024-01-01 and 2026-11-01, midnight in São Paulo.
 	From, To time.Time
+	// EarlySightings is the share of the orders Shopee's Order.all shows
+	// masked that the seller also saw earlier, in clear, in a to-ship
+	// export (0 to 1; default 0). They are written as monthly
+	// Order.toship files besides the regular one, and need both Shopee
+	// layouts. Their rows come on top of Lines.
+	EarlySightings float64
 	// OutDir receives the files (Generate only).
 	OutDir string
 }
@@ -95,6 +101,9 @@ func (c Config) normalized() (Config, error) {
 	case NoiseNone, NoiseDefault, NoiseHeavy:
 	default:
 		return c, fmt.Errorf("testgen: noise must be none, default or heavy, got %q", c.Noise)
+	}
+	if c.EarlySightings < 0 || c.EarlySightings > 1 {
+		return c, fmt.Errorf("testgen: early sightings must be a share between 0 and 1, got %g", c.EarlySightings)
 	}
 	if c.From.IsZero() {
 		c.From = time.Date(2024, 1, 1, 0, 0, 0, 0, saoPaulo)

@@ -53,6 +53,7 @@ type purchase struct {
 	at               time.Time
 	orders           []order
 	id               ident
+	ev               evidence
 	rows             int
 	// Totals under the manifest's definitions for the layout.
 	itemsTotal, orderTotal, netTotal int64
@@ -260,7 +261,7 @@ func (g *gen) nextMLID() string {
 	return u64(g.mlID)
 }
 
-func (g *gen) addStats(st *FileStats, p *purchase) {
+func addStats(st *FileStats, p *purchase) {
 	st.Rows += p.rows
 	st.Orders += len(p.orders)
 	st.Units += p.units

@@ -90,7 +90,7 @@ func Generate(cfg Config) (*Result, error) {
 	defer tf.Close()
 	tb := bufio.NewWriterSize(tf, 1<<16)
 	truth := csv.NewWriter(tb)
-	if err := truth.Write([]string{"source", "account", "order_id", "person_id"}); err != nil {
+	if err := truth.Write(truthHeader); err != nil {
 		return nil, err
 	}
 
@@ -101,6 +101,13 @@ func Generate(cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("testgen: %s: %w", name, err)
 		}
 		res.Files = append(res.Files, files...)
+		if name == LayoutShopeeToShip {
+			files, err := writeEarly(&c, lay, pop, cat, truth, &res.Orders)
+			if err != nil {
+				return nil, fmt.Errorf("testgen: %s (early sightings): %w", name, err)
+			}
+			res.Files = append(res.Files, files...)
+		}
 		if name == LayoutPtBRCSV {
 			if err := os.WriteFile(filepath.Join(c.OutDir, MappingFile), []byte(ptbrMapping), 0o644); err != nil {
 				return nil, err
@@ -149,7 +156,7 @@ func writeLayout(c *Config, lay *layout, rows int, pop []Person, cat *catalog, t
 		return nil, err
 	}
 	g := newGen(c, lay, rows, pop, cat)
-	rec := make([]string, 4)
+	rec := make([]string, len(truthHeader))
 	for g.next() {
 		p := &g.p
 		if lay.maxRows >= 0 && st.Rows > 0 && st.Rows+p.rows > lay.maxRows {
@@ -165,20 +172,71 @@ func writeLayout(c *Config, lay *layout, rows int, pop []Person, cat *catalog, t
 			w.close()
 			return nil, err
 		}
-		g.addStats(&st, p)
-		for i := range p.orders {
-			rec[0], rec[1], rec[2], rec[3] = lay.source, Account, p.orders[i].id, p.buyer.ID
-			if err := truth.Write(rec); err != nil {
-				w.close()
-				return nil, err
-			}
-			*count++
+		addStats(&st, p)
+		if err := writeTruth(truth, rec, lay, p, count); err != nil {
+			w.close()
+			return nil, err
 		}
 	}
 	if err := w.close(); err != nil {
 		return nil, err
 	}
 	return append(files, st), nil
+}
+
+// truthHeader is truth.csv's header; Sighting documents strong and
+// name_address.
+var truthHeader = []string{"source", "account", "order_id", "person_id", "strong", "name_address"}
+
+func writeTruth(truth *csv.Writer, rec []string, lay *layout, p *purchase, count *int) error {
+	for i := range p.orders {
+		rec[0], rec[1], rec[2], rec[3] = lay.source, Account, p.orders[i].id, p.buyer.ID
+		rec[4], rec[5] = p.ev.strong(), p.ev.nameAddress
+		if err := truth.Write(rec); err != nil {
+			return err
+		}
+		*count++
+	}
+	return nil
+}
+
+// writeEarly writes the early to-ship sightings (earlySightings), one file
+// per month of their orders.
+func writeEarly(c *Config, lay *layout, pop []Person, cat *catalog, truth *csv.Writer, count *int) ([]FileStats, error) {
+	var files []FileStats
+	var w rowWriter
+	var st FileStats
+	rec := make([]string, len(truthHeader))
+	var err error
+	earlySightings(c, pop, cat, func(p *purchase) bool {
+		name := earlyFile(c, p.orders[0].at)
+		if w == nil || st.File != name {
+			if w != nil {
+				if err = w.close(); err != nil {
+					return false
+				}
+				files = append(files, st)
+			}
+			st = FileStats{File: name, Layout: lay.name, Source: lay.source, Account: Account}
+			if w, err = lay.open(filepath.Join(c.OutDir, name), c); err != nil {
+				w = nil
+				return false
+			}
+		}
+		if err = w.write(p); err != nil {
+			return false
+		}
+		addStats(&st, p)
+		err = writeTruth(truth, rec, lay, p, count)
+		return err == nil
+	})
+	if w != nil {
+		if cerr := w.close(); err == nil {
+			err = cerr
+		}
+		files = append(files, st)
+	}
+	return files, err
 }
 
 // partName names the n-th file of a layout: the first keeps the export's

@@ -222,7 +222,9 @@ func mlIdentity(g *gen, p *purchase) {
 		m.billDoc = " "
 	} else {
 		m.billDoc = docType + " " + b.Document
+		p.ev.doc = b.Document
 	}
+	p.ev.nameAddress = ownAddress(p)
 	ba := b.Address
 	m.billAddr = ba.Street + " " + ba.Number + ", " + ba.Neighborhood + " - CEP: " + ba.CEP + ", " + ba.City + " " + ba.State
 	a := rc.Address

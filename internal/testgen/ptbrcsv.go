@@ -63,6 +63,7 @@ func buildCSV(g *gen, p *purchase, left int) {
 	case chance(r, nz.missingDoc):
 	default:
 		id.document = nz.document(r, b.Document, true, true)
+		p.ev.doc = b.Document
 	}
 	switch {
 	case chance(r, nz.placeholder):
@@ -70,6 +71,7 @@ func buildCSV(g *gen, p *purchase, left int) {
 	case chance(r, nz.missingEmail):
 	default:
 		id.email = nz.email(r, b.Email)
+		p.ev.email = b.Email
 	}
 	ph := b.Phone
 	if b.Landline != "" && chance(r, nz.landlineAsPhone) {
@@ -81,6 +83,7 @@ func buildCSV(g *gen, p *purchase, left int) {
 	case chance(r, nz.missingPhone):
 	default:
 		id.phone = nz.phone(r, ph, phoneMasked)
+		p.ev.phone = ph
 	}
 	p.id = id
 }

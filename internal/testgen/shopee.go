@@ -1,6 +1,7 @@
 package testgen
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -125,11 +126,11 @@ func buildShopee(g *gen, p *purchase, left int) {
 	}
 	p.itemsTotal = o.items
 	p.orderTotal = m.totalGlobal
-	shopeeIdentity(g, p)
+	shopeeIdentity(g.r, &g.nz, p)
 }
 
-func shopeeIdentity(g *gen, p *purchase) {
-	r, nz, b, rc := g.r, &g.nz, p.buyer, p.recipient
+func shopeeIdentity(r *rand.Rand, nz *noise, p *purchase) {
+	b, rc := p.buyer, p.recipient
 	a := rc.Address
 	user := b.ShopeeUser
 	if user == "" {
@@ -153,8 +154,13 @@ func shopeeIdentity(g *gen, p *purchase) {
 		id.street = street + ", " + a.Neighborhood + ", " + a.City + ", " + a.CEP
 		if !chance(r, nz.missingDoc) {
 			id.document = b.Document
+			p.ev.doc = b.Document
 		}
+		// The recipient's name stands for the buyer's in Shopee's
+		// exports: the buyer's own when the parcel is theirs.
+		p.ev.nameAddress = ownAddress(p)
 	}
+	p.ev.ref = SourceShopee + ":" + user
 	p.id = id
 }
 
@@ -219,4 +225,68 @@ func (w *shopeeWriter) close() error { return w.x.close() }
 
 func grams(g int) string {
 	return strconv.Itoa(g/1000) + "." + strconv.Itoa(1000 + g%1000)[1:]
+}
+
+// earlySightings replays Order.all and yields, for a share c.EarlySightings
+// of the orders it shows masked, the order as an Order.toship export showed
+// it while it waited to ship: status "A Enviar", recipient, street and CPF in
+// clear. A seller who imports the open orders every day has seen every
+// order Shopee later masks. Both Shopee layouts must be generated; the
+// sightings use a stream of their own, so Order.all and the regular
+// to-ship file are the same with or without them.
+func earlySightings(c *Config, pop []Person, cat *catalog, yield func(p *purchase) bool) {
+	if c.EarlySightings <= 0 {
+		return
+	}
+	all, toship := -1, false
+	for i, l := range c.Layouts {
+		switch l {
+		case LayoutShopeeAll:
+			all = i
+		case LayoutShopeeToShip:
+			toship = true
+		}
+	}
+	if all < 0 || !toship {
+		return
+	}
+	g := newGen(c, layoutByName(LayoutShopeeAll), c.rowsFor(all), pop, cat)
+	r := newRand(c.Seed, "early/"+LayoutShopeeToShip)
+	var e purchase
+	for g.next() {
+		p := &g.p
+		if !p.masked || !chance(r, c.EarlySightings) {
+			continue
+		}
+		e = *p
+		e.orders = append(e.orders[:0:0], p.orders[0])
+		o := &e.orders[0]
+		o.status, o.cancelled = "A Enviar", false
+		m := &e.shopee
+		m.shippedAt, m.tracking, m.completedAt, m.cancelReason = "", "", "", ""
+		e.masked, e.ev = false, evidence{}
+		shopeeIdentity(r, &g.nz, &e)
+		if !yield(&e) {
+			return
+		}
+	}
+}
+
+// earlyFile names the to-ship export that held an order created at t: the
+// seller's export of that month.
+func earlyFile(c *Config, t time.Time) string {
+	l := t.In(saoPaulo)
+	from := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, saoPaulo)
+	to := from.AddDate(0, 1, 0)
+	if from.Before(c.From) {
+		from = c.From
+	}
+	if to.After(c.To) {
+		to = c.To
+	}
+	name := "Order.toship." + from.In(saoPaulo).Format("20060102") + "_" + to.Add(-time.Minute).In(saoPaulo).Format("20060102") + ".xlsx"
+	if name == layoutByName(LayoutShopeeToShip).file(c) {
+		name = partName(name, 2)
+	}
+	return name
 }

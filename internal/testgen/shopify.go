@@ -81,7 +81,10 @@ func buildShopify(g *gen, p *purchase, left int) {
 	}
 	if chance(r, nz.missingEmail) {
 		id.email = ""
+	} else {
+		p.ev.email = email
 	}
+	p.ev.nameAddress = ownAddress(p)
 	ph := b.Phone
 	if b.Landline != "" && chance(r, nz.landlineAsPhone) {
 		ph = b.Landline
@@ -92,6 +95,7 @@ func buildShopify(g *gen, p *purchase, left int) {
 	case chance(r, nz.missingPhone):
 	default:
 		id.phone = nz.phone(r, ph, phoneE164)
+		p.ev.phone = ph
 	}
 	id.recipientPhone = id.phone
 	if p.gift {
@@ -106,6 +110,7 @@ func buildShopify(g *gen, p *purchase, left int) {
 		case chance(r, nz.missingDoc):
 		default:
 			id.document = nz.document(r, b.Document, true, false)
+			p.ev.doc = b.Document
 		}
 		if id.document != "" {
 			notes = "cpf: " + id.document + "\n"

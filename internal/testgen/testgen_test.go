@@ -110,7 +110,7 @@ func readTruth(t *testing.T, dir string) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(recs[0], []string{"source", "account", "order_id", "person_id"}) {
+	if !slices.Equal(recs[0], []string{"source", "account", "order_id", "person_id", "strong", "name_address"}) {
 		t.Fatalf("truth header %v", recs[0])
 	}
 	return recs[1:]

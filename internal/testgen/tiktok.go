@@ -86,7 +86,10 @@ func buildTikTok(g *gen, p *purchase, left int) {
 	}
 	if !chance(r, nz.missingDoc) {
 		id.document = b.Document
+		p.ev.doc = b.Document
 	}
+	p.ev.ref = SourceTikTok + ":" + user
+	p.ev.nameAddress = ownAddress(p)
 	p.id = id
 }
 
