@@ -113,6 +113,7 @@ as it is.`,
 		newConnectorsCommand(g),
 		newSchemaCommand(g),
 		newExplainCommand(g),
+		newReportCommand(g),
 		newForgetCommand(g),
 		newVersionCommand(g),
 	)
