@@ -109,7 +109,7 @@ type Money struct {
 type Customer struct {
 	ID        string
 	Name      string   // best known name; "" where every source masked it
-	Usernames []string // marketplace usernames or buyer ids, "source: user"
+	Usernames []string // marketplace usernames or buyer ids, as the marketplace shows them
 	Document  string
 	Email     string
 	Phone     string
@@ -131,7 +131,8 @@ type Customer struct {
 }
 
 // Display is what the report calls the customer: the name, else a
-// marketplace username (most buyers on Shopee are masked), else the id.
+// marketplace username (Shopee masks most buyers' names), else the e-mail
+// or the phone, else the id.
 func (c *Customer) Display() string {
 	if c.Name != "" {
 		return c.Name
@@ -139,7 +140,7 @@ func (c *Customer) Display() string {
 	if len(c.Usernames) > 0 {
 		return c.Usernames[0]
 	}
-	return c.ID
+	return cmp.Or(c.Email, c.Phone, c.ID)
 }
 
 // MainSpend is the customer's spend in the currency they spent most in.
@@ -238,19 +239,19 @@ func Load(ctx context.Context, src Committed, opt Options) (*History, error) {
 		return nil, err
 	}
 	users := map[*Customer]map[string]bool{}
-	addUser := func(c *Customer, source, v string) {
+	addUser := func(c *Customer, v string) {
 		if v == "" {
 			return
 		}
 		if users[c] == nil {
 			users[c] = map[string]bool{}
 		}
-		users[c][source+": "+v] = true
+		users[c][v] = true
 	}
 	err = readTable(ctx, src, tableIdentities, func(rows []identityRow) error {
 		for _, r := range rows {
 			if r.Kind == "marketplace_user" {
-				addUser(get(r.CustomerID), r.Source, r.Value)
+				addUser(get(r.CustomerID), userName(r.Source, r.Value))
 			}
 		}
 		return nil
@@ -284,7 +285,7 @@ func Load(ctx context.Context, src Committed, opt Options) (*History, error) {
 				channels[c] = map[string]bool{}
 			}
 			channels[c][r.Source] = true
-			addUser(c, r.Source, r.BuyerRef)
+			addUser(c, r.BuyerRef)
 			ak := [2]string{r.Source, r.Account}
 			if first, seen := accountCur[ak]; !seen {
 				accountCur[ak] = r.Currency
@@ -354,6 +355,16 @@ func Load(ctx context.Context, src Committed, opt Options) (*History, error) {
 		return nil, err
 	}
 	return h, nil
+}
+
+// userName is the username in a marketplace_user identity, which the
+// dataset stores as "source:account:username" so that two marketplaces'
+// users of one name stay apart.
+func userName(source, value string) string {
+	if parts := strings.SplitN(value, ":", 3); len(parts) == 3 && parts[0] == source {
+		return parts[2]
+	}
+	return value
 }
 
 // DaysBetween counts calendar days from a to b in loc.

@@ -61,20 +61,23 @@ func Render(w io.Writer, r *Report, lang string) error {
 
 type view struct {
 	*Report
-	Lang        string
-	Orders      int
-	Revenue     []history.Money
-	SalesCharts []chart
-	CustCharts  []chart
-	SegCharts   []chart
-	RFMCharts   []chart
-	ProdCharts  []chart
-	SalesRows   []Sales
-	SegRows     []segRow
-	RFMRows     []rfmRow
-	RFMCols     []string
-	TopLists    []topList
-	ProdLists   []prodList
+	Lang         string
+	CrossShown   int
+	WinBackShown int
+	Orders       int
+	Revenue      []history.Money
+	SalesCharts  []chart
+	CustCharts   []chart
+	CohortCharts []chart
+	SegCharts    []chart
+	RFMCharts    []chart
+	ProdCharts   []chart
+	SalesRows    []Sales
+	SegRows      []segRow
+	RFMRows      []rfmRow
+	RFMCols      []string
+	TopLists     []topList
+	ProdLists    []prodList
 }
 
 type segRow struct {
@@ -98,7 +101,7 @@ type prodList struct {
 }
 
 func (r *Report) view(l *locale) (*view, error) {
-	v := &view{Report: r, Lang: l.lang}
+	v := &view{Report: r, Lang: l.lang, CrossShown: crossShown, WinBackShown: winBackShown}
 	revenue := map[string]int64{}
 	for _, s := range r.Sales {
 		v.Orders += s.Orders
@@ -115,7 +118,7 @@ func (r *Report) view(l *locale) (*view, error) {
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", id, err)
 		}
-		*dst = append(*dst, chart{ID: id, Title: title, SVG: svg})
+		*dst = append(*dst, chart{ID: id, Title: title, SVG: svg, Wide: w > chartW})
 		return nil
 	}
 	months := make([]string, len(r.Months))
@@ -163,7 +166,7 @@ func (r *Report) view(l *locale) (*view, error) {
 			if len(names) == 0 {
 				continue
 			}
-			if err := add(&v.SalesCharts, "revenue-"+cur, l.Tf("chart_revenue", cur), chartW, chartH, l.barChart(names, months, revRows, true, false)); err != nil {
+			if err := add(&v.SalesCharts, "revenue-"+cur, l.Tf("chart_revenue", cur), chartW, chartH, l.barChart(names, months, revRows, true, false, false)); err != nil {
 				return nil, err
 			}
 			if err := add(&v.SalesCharts, "ticket-"+cur, l.Tf("chart_ticket", cur), chartW, chartH, l.lineChart(names, months, ticketRows)); err != nil {
@@ -171,7 +174,7 @@ func (r *Report) view(l *locale) (*view, error) {
 			}
 		}
 		names, ordRows, _ := keepNonZero(chNames, orders, nil)
-		if err := add(&v.SalesCharts, "orders", l.T("chart_orders"), chartW, chartH, l.barChart(names, months, ordRows, true, false)); err != nil {
+		if err := add(&v.SalesCharts, "orders", l.T("chart_orders"), chartW, chartH, l.barChart(names, months, ordRows, true, false, true)); err != nil {
 			return nil, err
 		}
 		nv, rv := make([]float64, len(r.Monthly)), make([]float64, len(r.Monthly))
@@ -179,7 +182,7 @@ func (r *Report) view(l *locale) (*view, error) {
 			nv[i], rv[i] = float64(m.New), float64(m.Returning)
 		}
 		if err := add(&v.CustCharts, "customers", l.T("chart_customers"), chartW, chartH,
-			l.barChart([]string{l.T("series_new"), l.T("series_returning")}, months, [][]float64{nv, rv}, true, false)); err != nil {
+			l.barChart([]string{l.T("series_new"), l.T("series_returning")}, months, [][]float64{nv, rv}, true, false, true)); err != nil {
 			return nil, err
 		}
 		if len(r.Cohorts) > 0 {
@@ -200,7 +203,7 @@ func (r *Report) view(l *locale) (*view, error) {
 				}
 			}
 			label := func(f float64) string { return l.p.Sprintf("%.0f%%", f) }
-			if err := add(&v.CustCharts, "cohorts", l.T("cohort_title"), chartW, 60+32*len(rows),
+			if err := add(&v.CohortCharts, "cohorts", "", wideW, 90+26*len(rows),
 				heatMap(rows, cols, vals, l.T("cohort_rows"), l.T("cohort_cols"), label)); err != nil {
 				return nil, err
 			}
@@ -217,12 +220,16 @@ func (r *Report) view(l *locale) (*view, error) {
 		}
 	}
 	if len(segVals) > 0 {
-		if err := add(&v.SegCharts, "segments", l.T("chart_segments"), chartW, chartH, pieChart(segNames, segVals)); err != nil {
+		if err := add(&v.SegCharts, "segments", l.T("chart_segments"), chartW, 80+40*len(segVals),
+			l.barChart(nil, reversed(segNames), [][]float64{reversed(segVals)}, false, true, true)); err != nil {
 			return nil, err
 		}
 	}
 	rowLabels, colLabels := r.rfmLabels(l)
 	v.RFMCols = colLabels
+	// The chart's columns are narrow: purchase counts alone, the axis
+	// title says what they count.
+	colLabels = r.rfmShortCols()
 	for i := 4; i >= 0; i-- {
 		v.RFMRows = append(v.RFMRows, rfmRow{Label: rowLabels[4-i], Cells: r.RFM[i][:]})
 	}
@@ -235,8 +242,8 @@ func (r *Report) view(l *locale) (*view, error) {
 			}
 		}
 		label := func(f float64) string { return l.Int(int(f)) }
-		if err := add(&v.RFMCharts, "rfm", l.T("chart_rfm"), chartW, chartH,
-			heatMap(rowLabels, colLabels, counts, l.T("rfm_recency"), l.T("rfm_frequency"), label)); err != nil {
+		if err := add(&v.RFMCharts, "rfm", l.T("chart_rfm"), wideW, chartH,
+			heatMap(rowLabels, colLabels, counts, l.T("rfm_recency"), l.T("rfm_frequency_axis"), label)); err != nil {
 			return nil, err
 		}
 		for _, cur := range r.Currencies {
@@ -257,8 +264,8 @@ func (r *Report) view(l *locale) (*view, error) {
 				continue
 			}
 			moneyLabel := func(f float64) string { return l.axisFormatter()(f) }
-			if err := add(&v.RFMCharts, "rfm-spend-"+cur, l.Tf("chart_rfm_spend", cur), chartW, chartH,
-				heatMap(rowLabels, colLabels, spend, l.T("rfm_recency"), l.T("rfm_frequency"), moneyLabel)); err != nil {
+			if err := add(&v.RFMCharts, "rfm-spend-"+cur, l.Tf("chart_rfm_spend", cur), wideW, chartH,
+				heatMap(rowLabels, colLabels, spend, l.T("rfm_recency"), l.T("rfm_frequency_axis"), moneyLabel)); err != nil {
 				return nil, err
 			}
 		}
@@ -273,11 +280,11 @@ func (r *Report) view(l *locale) (*view, error) {
 		units := make([]float64, len(top))
 		// Horizontal bars are drawn bottom up; the best seller goes on top.
 		for i, p := range top {
-			labels[len(top)-1-i] = shorten(cmp.Or(p.Title, p.Key), 38)
+			labels[len(top)-1-i] = shorten(productLabel(p), 28)
 			units[len(top)-1-i] = float64(p.Units)
 		}
-		if err := add(&v.ProdCharts, "products", l.T("chart_products"), chartW, 80+30*len(top),
-			l.barChart(nil, labels, [][]float64{units}, false, true)); err != nil {
+		if err := add(&v.ProdCharts, "products", l.T("chart_products"), chartW, 80+26*len(top),
+			l.barChart(nil, labels, [][]float64{units}, false, true, true)); err != nil {
 			return nil, err
 		}
 	}
@@ -311,17 +318,30 @@ func (r *Report) rfmLabels(l *locale) (rows, cols []string) {
 		l.Tf("rfm_days_le", rd[0]), l.Tf("rfm_days_le", rd[1]), l.Tf("rfm_days_le", rd[2]),
 		l.Tf("rfm_days_le", rd[3]), l.Tf("rfm_days_gt", rd[3]),
 	}
-	cols = []string{l.Tf("rfm_orders_eq", 1)}
+	cols = []string{l.T("rfm_orders_one")}
 	lo := fo[:]
 	for i := 0; i < 3; i++ {
 		if lo[i+1]-1 == lo[i] {
-			cols = append(cols, l.Tf("rfm_orders_eq", lo[i]))
+			cols = append(cols, l.Tf("rfm_orders_n", lo[i]))
 		} else {
 			cols = append(cols, l.Tf("rfm_orders_range", lo[i], lo[i+1]-1))
 		}
 	}
 	cols = append(cols, l.Tf("rfm_orders_ge", lo[3]))
 	return rows, cols
+}
+
+func (r *Report) rfmShortCols() []string {
+	fo := r.Rules.FrequencyOrders
+	cols := []string{"1"}
+	for i := 0; i < 3; i++ {
+		if fo[i+1]-1 == fo[i] {
+			cols = append(cols, fmt.Sprint(fo[i]))
+		} else {
+			cols = append(cols, fmt.Sprintf("%d–%d", fo[i], fo[i+1]-1))
+		}
+	}
+	return append(cols, fmt.Sprintf("%d+", fo[3]))
 }
 
 func matrix(rows, cols int) [][]float64 {
@@ -349,10 +369,26 @@ func keepNonZero(names []string, a, b [][]float64) ([]string, [][]float64, [][]f
 	return n, ra, rb
 }
 
+func reversed[T any](list []T) []T {
+	out := slices.Clone(list)
+	slices.Reverse(out)
+	return out
+}
+
 func shorten(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// productLabel names a product on the chart's narrow axis: the SKU where
+// there is one, since titles of one product line differ only at their end,
+// and the table beside the chart gives the full title.
+func productLabel(p history.Product) string {
+	if p.Key != p.Title && len([]rune(p.Key)) <= 24 {
+		return p.Key
+	}
+	return cmp.Or(p.Title, p.Key)
 }

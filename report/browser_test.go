@@ -1,0 +1,247 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/orderhist/orderhist/history"
+	"github.com/orderhist/orderhist/report"
+)
+
+var screenshotDir = flag.String("screenshot", "", "write the browser tests' screenshots to this folder")
+
+// chromiumPath finds Debian's chromium; tests that need it skip without it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Skip("chromium is not installed (Debian: apt-get install chromium); skipping the browser test")
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile and nothing that
+// talks to the network on its own.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	return ctx
+}
+
+// watch collects, while the page is open, what must never happen on it:
+// console errors and warnings, uncaught exceptions, browser log errors (a
+// blocked fetch lands there) and any request for something but the file.
+// stop ends the watch and returns what it saw.
+func watch(ctx context.Context, pageURL string) (stop func() []string) {
+	wctx, cancel := context.WithCancel(ctx)
+	var mu sync.Mutex
+	var seen []string
+	add := func(s string) { mu.Lock(); seen = append(seen, s); mu.Unlock() }
+	var wg sync.WaitGroup
+	messages := chromedp.Console(wctx)
+	requests := chromedp.Events(wctx, network.RequestWillBeSent)
+	wg.Go(func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case chromedp.ConsoleException, "error", "warning", "assert":
+				add(fmt.Sprintf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line+1))
+			}
+		}
+	})
+	wg.Go(func() {
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			if u := ev.Request.URL; u != pageURL && !strings.HasPrefix(u, "data:") {
+				add("request for " + u)
+			}
+		}
+	})
+	return func() []string {
+		// Messages already sent are delivered before the watch ends.
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return seen
+	}
+}
+
+type drawn struct {
+	ID     string  `json:"id"`
+	Width  float64 `json:"w"`
+	Height float64 `json:"h"`
+	Shapes int     `json:"shapes"`
+	Texts  int     `json:"texts"`
+}
+
+// drawnCharts measures every chart figure on the page as laid out.
+const drawnCharts = `Array.from(document.querySelectorAll('figure.chart')).map(f => {
+  const svg = f.querySelector('svg');
+  if (!svg) return {id: f.dataset.chart, w: 0, h: 0, shapes: 0, texts: 0};
+  const r = svg.getBoundingClientRect();
+  const shapes = Array.from(svg.querySelectorAll('path,rect,circle,polyline,line')).filter(e => {
+    const b = e.getBBox(); return b.width > 0 || b.height > 0;
+  }).length;
+  return {id: f.dataset.chart, w: r.width, h: r.height, shapes: shapes, texts: svg.querySelectorAll('text').length};
+})`
+
+// TestPageInChromium opens the report in a real browser, on a desktop and a
+// phone screen: every chart is drawn, nothing is fetched, the console stays
+// clean, the page does not scroll sideways on the phone and the screenshot
+// is not blank.
+func TestPageInChromium(t *testing.T) {
+	ctx := browser(t)
+	dir := importExports(t, knownExports(t))
+	h := loadHistory(t, dir, "2026-06-30", history.DefaultRules)
+	for _, lang := range report.Languages {
+		var buf bytes.Buffer
+		if err := report.Render(&buf, report.Build(h, report.DefaultOptions), lang); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "report-"+lang+".html")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Count(buf.String(), `<figure class="chart`)
+		if want < 8 {
+			t.Fatalf("%s: only %d charts on the page", lang, want)
+		}
+		for _, screen := range []struct {
+			name          string
+			width, height int64
+			mobile        bool
+		}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}} {
+			t.Run(lang+"/"+screen.name, func(t *testing.T) {
+				tctx, cancel := chromedp.NewContext(ctx)
+				defer cancel()
+				url := "file://" + path
+				if err := chromedp.Do(tctx, chromedp.EmulateViewport(screen.width, screen.height, viewportOpts(screen.mobile)...)); err != nil {
+					t.Fatal(err)
+				}
+				stop := watch(tctx, url)
+				if err := chromedp.Do(tctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("#notes"))); err != nil {
+					t.Fatal(err)
+				}
+				charts, err := chromedp.Run(tctx, chromedp.Evaluate[[]drawn](drawnCharts))
+				if err != nil {
+					t.Fatal(err)
+				}
+				scrollWidth, err := chromedp.Run(tctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				problems := stop()
+				if len(charts) != want {
+					t.Errorf("%d charts measured, %d on the page", len(charts), want)
+				}
+				for _, c := range charts {
+					if c.Width < 100 || c.Height < 60 || c.Shapes < 3 || c.Texts < 2 {
+						t.Errorf("chart %s did not draw: %+v", c.ID, c)
+					}
+					if c.Width > float64(screen.width) {
+						t.Errorf("chart %s is %.0f px wide on a %d px screen", c.ID, c.Width, screen.width)
+					}
+				}
+				if scrollWidth > float64(screen.width) {
+					t.Errorf("the page is %.0f px wide on a %d px screen: it scrolls sideways", scrollWidth, screen.width)
+				}
+				for _, p := range problems {
+					t.Error(p)
+				}
+				checkNotBlank(t, shot)
+				if *screenshotDir != "" {
+					os.WriteFile(filepath.Join(*screenshotDir, "report-"+lang+"-"+screen.name+".png"), shot, 0o644)
+				}
+			})
+		}
+	}
+}
+
+// checkNotBlank fails unless the screenshot has ink: enough pixels far from
+// the background colour, in more than a handful of colours.
+func checkNotBlank(t *testing.T, shot []byte) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	b := img.Bounds()
+	if b.Dx() < 300 || b.Dy() < 600 {
+		t.Fatalf("screenshot is only %v", b.Size())
+	}
+	bg := img.At(b.Min.X, b.Min.Y)
+	br, bgG, bb, _ := bg.RGBA()
+	colours := map[[3]uint32]bool{}
+	ink := 0
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[[3]uint32{r >> 12, g >> 12, bl >> 12}] = true
+			if diff(r, br)+diff(g, bgG)+diff(bl, bb) > 3*0x2000 {
+				ink++
+			}
+		}
+	}
+	total := (b.Dx() / 2) * (b.Dy() / 2)
+	if ink*100 < total*3 || len(colours) < 16 {
+		t.Errorf("screenshot looks blank: %d of %d sampled pixels differ from the background, %d colours", ink, total, len(colours))
+	}
+	_ = image.Point{}
+}
+
+func diff(a, b uint32) uint32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+func viewportOpts(mobile bool) []chromedp.EmulateViewportOption {
+	opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(2)}
+	if mobile {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	return opts
+}
