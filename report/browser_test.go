@@ -150,29 +150,7 @@ func TestPageInChromium(t *testing.T) {
 			mobile        bool
 		}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}} {
 			t.Run(lang+"/"+screen.name, func(t *testing.T) {
-				tctx, cancel := chromedp.NewContext(ctx)
-				defer cancel()
-				url := "file://" + path
-				if err := chromedp.Do(tctx, chromedp.EmulateViewport(screen.width, screen.height, viewportOpts(screen.mobile)...)); err != nil {
-					t.Fatal(err)
-				}
-				stop := watch(tctx, url)
-				if err := chromedp.Do(tctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("#notes"))); err != nil {
-					t.Fatal(err)
-				}
-				charts, err := chromedp.Run(tctx, chromedp.Evaluate[[]drawn](drawnCharts))
-				if err != nil {
-					t.Fatal(err)
-				}
-				scrollWidth, err := chromedp.Run(tctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
-				if err != nil {
-					t.Fatal(err)
-				}
-				shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
-				if err != nil {
-					t.Fatal(err)
-				}
-				problems := stop()
+				charts, scrollWidth, shot, problems := openPage(t, ctx, path, screen.width, screen.height, screen.mobile)
 				if len(charts) != want {
 					t.Errorf("%d charts measured, %d on the page", len(charts), want)
 				}
@@ -199,36 +177,105 @@ func TestPageInChromium(t *testing.T) {
 	}
 }
 
-// checkNotBlank fails unless the screenshot has ink: enough pixels far from
-// the background colour, in more than a handful of colours.
+// openPage opens a file in a new tab of the browser with a screen of the
+// given size, and measures its charts, its width and what went wrong.
+func openPage(t *testing.T, ctx context.Context, path string, width, height int64, mobile bool) (charts []drawn, scrollWidth float64, shot []byte, problems []string) {
+	t.Helper()
+	tctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	url := "file://" + path
+	if err := chromedp.Do(tctx, chromedp.EmulateViewport(width, height, viewportOpts(mobile)...)); err != nil {
+		t.Fatal(err)
+	}
+	stop := watch(tctx, url)
+	if err := chromedp.Do(tctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if charts, err = chromedp.Run(tctx, chromedp.Evaluate[[]drawn](drawnCharts)); err != nil {
+		t.Fatal(err)
+	}
+	if scrollWidth, err = chromedp.Run(tctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`)); err != nil {
+		t.Fatal(err)
+	}
+	if shot, err = chromedp.Run(tctx, chromedp.FullScreenshot(100)); err != nil {
+		t.Fatal(err)
+	}
+	return charts, scrollWidth, shot, stop()
+}
+
+// TestBrowserChecksCatchProblems shows that the checks above can fail: a
+// page with a script error, a request for an outside resource, an empty
+// chart and a too-wide element is caught on each count.
+func TestBrowserChecksCatchProblems(t *testing.T) {
+	ctx := browser(t)
+	page := `<!DOCTYPE html><html><body style="margin:0">
+<figure class="chart" data-chart="empty"><svg width="0" height="0"></svg></figure>
+<div style="width:2000px;height:10px"></div>
+<img src="http://127.0.0.1:9/missing.png">
+<script>console.error("broken"); undefinedFunction();</script>
+</body></html>`
+	path := filepath.Join(t.TempDir(), "bad.html")
+	if err := os.WriteFile(path, []byte(page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	charts, scrollWidth, _, problems := openPage(t, ctx, path, 390, 844, true)
+	if len(charts) != 1 || charts[0].Width > 0 || charts[0].Shapes > 0 {
+		t.Errorf("an empty chart measured as %+v", charts)
+	}
+	if scrollWidth <= 390 {
+		t.Errorf("a 2000 px element measured %.0f px wide", scrollWidth)
+	}
+	all := strings.Join(problems, "\n")
+	for _, want := range []string{"broken", "undefinedFunction", "request for http://127.0.0.1:9/missing.png"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problem %q not caught; caught:\n%s", want, all)
+		}
+	}
+	var blank bytes.Buffer
+	png.Encode(&blank, image.NewGray(image.Rect(0, 0, 400, 800)))
+	if blankScreenshot(blank.Bytes()) == "" {
+		t.Error("a blank screenshot passed as drawn")
+	}
+}
+
+// checkNotBlank fails unless the screenshot has ink.
 func checkNotBlank(t *testing.T, shot []byte) {
 	t.Helper()
+	if why := blankScreenshot(shot); why != "" {
+		t.Error(why)
+	}
+}
+
+// blankScreenshot says why a screenshot looks blank, or "" when it has
+// enough pixels far from the background colour, in more than a handful of
+// colours.
+func blankScreenshot(shot []byte) string {
 	img, err := png.Decode(bytes.NewReader(shot))
 	if err != nil {
-		t.Fatalf("screenshot: %v", err)
+		return fmt.Sprintf("screenshot: %v", err)
 	}
 	b := img.Bounds()
 	if b.Dx() < 300 || b.Dy() < 600 {
-		t.Fatalf("screenshot is only %v", b.Size())
+		return fmt.Sprintf("screenshot is only %v", b.Size())
 	}
-	bg := img.At(b.Min.X, b.Min.Y)
-	br, bgG, bb, _ := bg.RGBA()
+	br, bg, bb, _ := img.At(b.Min.X, b.Min.Y).RGBA()
 	colours := map[[3]uint32]bool{}
 	ink := 0
 	for y := b.Min.Y; y < b.Max.Y; y += 2 {
 		for x := b.Min.X; x < b.Max.X; x += 2 {
 			r, g, bl, _ := img.At(x, y).RGBA()
 			colours[[3]uint32{r >> 12, g >> 12, bl >> 12}] = true
-			if diff(r, br)+diff(g, bgG)+diff(bl, bb) > 3*0x2000 {
+			if diff(r, br)+diff(g, bg)+diff(bl, bb) > 3*0x2000 {
 				ink++
 			}
 		}
 	}
 	total := (b.Dx() / 2) * (b.Dy() / 2)
 	if ink*100 < total*3 || len(colours) < 16 {
-		t.Errorf("screenshot looks blank: %d of %d sampled pixels differ from the background, %d colours", ink, total, len(colours))
+		return fmt.Sprintf("screenshot looks blank: %d of %d sampled pixels differ from the background, %d colours", ink, total, len(colours))
 	}
-	_ = image.Point{}
+	return ""
 }
 
 func diff(a, b uint32) uint32 {
