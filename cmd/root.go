@@ -114,6 +114,7 @@ as it is.`,
 		newSchemaCommand(g),
 		newExplainCommand(g),
 		newReportCommand(g),
+		newExportCommand(g),
 		newForgetCommand(g),
 		newVersionCommand(g),
 	)

@@ -122,6 +122,7 @@ type Customer struct {
 	Purchases     int     // dated orders that were not cancelled, up to AsOf
 	Cancelled     int     // cancelled orders
 	Spend         []Money // order totals of the purchases, per currency, largest first
+	Priced        int     // purchases with a known total
 	DaysSince     int     // days from LastPurchase to AsOf; -1 without a purchase
 	Segment       Segment
 	Recency       int // RFM recency score 1-5; 0 without a purchase
@@ -141,6 +142,34 @@ func (c *Customer) Display() string {
 		return c.Usernames[0]
 	}
 	return cmp.Or(c.Email, c.Phone, c.ID)
+}
+
+// AvgTicket is the customer's average purchase in their one currency, and
+// false where they bought in several or no total is known.
+func (c *Customer) AvgTicket() (Money, bool) {
+	if len(c.Spend) != 1 || c.Priced == 0 {
+		return Money{}, false
+	}
+	return Money{Currency: c.Spend[0].Currency, Cents: DivRound(c.Spend[0].Cents, int64(c.Priced))}, true
+}
+
+// DivRound divides rounding half away from zero, as money is rounded.
+func DivRound(a, b int64) int64 {
+	if b <= 0 {
+		return 0
+	}
+	q, rem := a/b, a%b
+	if rem < 0 {
+		rem = -rem
+	}
+	if 2*rem >= b {
+		if a < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q
 }
 
 // MainSpend is the customer's spend in the currency they spent most in.
@@ -278,7 +307,7 @@ func Load(ctx context.Context, src Committed, opt Options) (*History, error) {
 	// does not grow with the number of orders.
 	accountCur := map[[2]string]string{}
 	orderCur := map[[3]string]string{}
-	err = readTable(ctx, src, tableOrders, func(rows []orderRow) error {
+	err = readTable(ctx, src, tableOrders, func(rows []OrderRecord) error {
 		for _, r := range rows {
 			c := get(r.CustomerID)
 			if channels[c] == nil {
@@ -322,6 +351,7 @@ func Load(ctx context.Context, src Committed, opt Options) (*History, error) {
 			}
 			if o.HasTotal {
 				spend[spendKey{c, r.Currency}] += o.Total
+				c.Priced++
 			}
 		}
 		return nil

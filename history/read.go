@@ -15,25 +15,44 @@ import (
 // then reads just those column chunks. Tags follow the dataset contract
 // (orderhist schema).
 
-type orderRow struct {
-	Source        string     `parquet:"source"`
-	Account       string     `parquet:"account"`
-	OrderID       string     `parquet:"order_id"`
-	CustomerID    string     `parquet:"customer_id"`
-	OrderedAt     *time.Time `parquet:"ordered_at,optional,timestamp(microsecond)"`
-	Status        string     `parquet:"status"`
-	Currency      string     `parquet:"currency,optional"`
-	ItemsTotal    *int64     `parquet:"items_total,optional,decimal(2:18)"`
-	Shipping      *int64     `parquet:"shipping,optional,decimal(2:18)"`
-	Discount      *int64     `parquet:"discount,optional,decimal(2:18)"`
-	OrderTotal    *int64     `parquet:"order_total,optional,decimal(2:18)"`
-	PaymentMethod string     `parquet:"payment_method,optional"`
-	BuyerRef      string     `parquet:"buyer_ref,optional"`
-	BuyerName     string     `parquet:"buyer_name,optional"`
-	BuyerEmail    string     `parquet:"buyer_email,optional"`
-	BuyerPhone    string     `parquet:"buyer_phone,optional"`
-	ShipCity      string     `parquet:"ship_city,optional"`
-	ShipState     string     `parquet:"ship_state,optional"`
+// OrderRecord is one row of the orders table, with the columns a seller's
+// spreadsheet shows.
+type OrderRecord struct {
+	Source         string     `parquet:"source"`
+	Account        string     `parquet:"account"`
+	OrderID        string     `parquet:"order_id"`
+	PackID         string     `parquet:"pack_id,optional"`
+	CustomerID     string     `parquet:"customer_id"`
+	OrderedAt      *time.Time `parquet:"ordered_at,optional,timestamp(microsecond)"`
+	Status         string     `parquet:"status"`
+	Currency       string     `parquet:"currency,optional"`
+	ItemsTotal     *int64     `parquet:"items_total,optional,decimal(2:18)"`
+	Shipping       *int64     `parquet:"shipping,optional,decimal(2:18)"`
+	Discount       *int64     `parquet:"discount,optional,decimal(2:18)"`
+	OrderTotal     *int64     `parquet:"order_total,optional,decimal(2:18)"`
+	PaymentMethod  string     `parquet:"payment_method,optional"`
+	Installments   int32      `parquet:"installments,optional"`
+	BuyerRef       string     `parquet:"buyer_ref,optional"`
+	BuyerName      string     `parquet:"buyer_name,optional"`
+	BuyerDocument  string     `parquet:"buyer_document,optional"`
+	BuyerEmail     string     `parquet:"buyer_email,optional"`
+	BuyerPhone     string     `parquet:"buyer_phone,optional"`
+	ShipCity       string     `parquet:"ship_city,optional"`
+	ShipState      string     `parquet:"ship_state,optional"`
+	ShipPostalCode string     `parquet:"ship_postal_code,optional"`
+}
+
+// EachOrder calls fn with every order of the committed dataset, in the
+// manifest's file order (month by month). fn must not keep the pointer.
+func EachOrder(ctx context.Context, src Committed, fn func(*OrderRecord) error) error {
+	return readTable(ctx, src, tableOrders, func(rows []OrderRecord) error {
+		for i := range rows {
+			if err := fn(&rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 type itemRow struct {

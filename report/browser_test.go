@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/orderhist/orderhist/history"
+	"github.com/orderhist/orderhist/internal/sellertest"
 	"github.com/orderhist/orderhist/report"
 )
 
@@ -129,8 +130,8 @@ const drawnCharts = `Array.from(document.querySelectorAll('figure.chart')).map(f
 // is not blank.
 func TestPageInChromium(t *testing.T) {
 	ctx := browser(t)
-	dir := importExports(t, knownExports(t))
-	h := loadHistory(t, dir, "2026-06-30", history.DefaultRules)
+	dir := sellertest.Import(t, sellertest.KnownExports(t))
+	h := sellertest.Load(t, dir, "2026-06-30", history.DefaultRules)
 	for _, lang := range report.Languages {
 		var buf bytes.Buffer
 		if err := report.Render(&buf, report.Build(h, report.DefaultOptions), lang); err != nil {

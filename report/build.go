@@ -70,7 +70,7 @@ type Sales struct {
 
 // AvgTicket is revenue over the purchases with a known total, in cents,
 // rounded half away from zero; 0 without any.
-func (s Sales) AvgTicket() int64 { return divRound(s.Revenue, int64(s.Priced)) }
+func (s Sales) AvgTicket() int64 { return history.DivRound(s.Revenue, int64(s.Priced)) }
 
 // MonthCustomers counts the customers who bought in a month: for the first
 // time, or again.
@@ -325,23 +325,4 @@ func (r *Report) buildCustomers(h *history.History) {
 	slices.SortFunc(r.WinBack, r.byMainSpend)
 	r.WinBackCount = len(r.WinBack)
 	r.WinBack = r.WinBack[:min(len(r.WinBack), winBackShown)]
-}
-
-// divRound divides rounding half away from zero.
-func divRound(a, b int64) int64 {
-	if b <= 0 {
-		return 0
-	}
-	q, rem := a/b, a%b
-	if rem < 0 {
-		rem = -rem
-	}
-	if 2*rem >= b {
-		if a < 0 {
-			q--
-		} else {
-			q++
-		}
-	}
-	return q
 }

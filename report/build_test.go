@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/orderhist/orderhist/history"
+	"github.com/orderhist/orderhist/internal/sellertest"
 	"github.com/orderhist/orderhist/report"
 )
 
@@ -19,8 +20,8 @@ func names(list []*history.Customer) []string {
 // TestBuildKnownTotals checks every number of the report against orders
 // whose totals were worked out by hand (see knownExports).
 func TestBuildKnownTotals(t *testing.T) {
-	dir := importExports(t, knownExports(t))
-	h := loadHistory(t, dir, "2026-06-30", history.DefaultRules)
+	dir := sellertest.Import(t, sellertest.KnownExports(t))
+	h := sellertest.Load(t, dir, "2026-06-30", history.DefaultRules)
 	r := report.Build(h, report.Options{Months: 6})
 
 	if h.Later != 1 || h.Undated != 0 {
@@ -136,7 +137,7 @@ func TestBuildKnownTotals(t *testing.T) {
 
 	// Other rules move the customers: with a 200-day window Bruno is
 	// active again, and with 4 purchases to recur Ana is new.
-	h2 := loadHistory(t, dir, "2026-06-30", history.Rules{InactiveDays: 200, RecurringOrders: 4,
+	h2 := sellertest.Load(t, dir, "2026-06-30", history.Rules{InactiveDays: 200, RecurringOrders: 4,
 		RecencyDays: history.DefaultRules.RecencyDays, FrequencyOrders: history.DefaultRules.FrequencyOrders})
 	for _, c := range h2.Customers {
 		if c.Purchases > 0 && c.Segment != history.SegmentNew {

@@ -1,4 +1,7 @@
-package report_test
+// Package sellertest builds small datasets with the import command, from
+// exports whose report numbers were worked out by hand, for the tests of
+// the report and the exports.
+package sellertest
 
 import (
 	"bytes"
@@ -19,7 +22,7 @@ const shopifyHeader = "Name,Email,Financial Status,Paid at,Fulfillment Status,Fu
 
 // shopifyCSV writes a Shopify export with the given cells per order; the
 // columns it does not name stay empty.
-func shopifyCSV(t *testing.T, orders []map[string]string) []byte {
+func shopifyCSV(t testing.TB, orders []map[string]string) []byte {
 	t.Helper()
 	header := strings.Split(shopifyHeader, ",")
 	var b bytes.Buffer
@@ -63,9 +66,21 @@ func order(name, email, buyer, created, currency, total, qty, title, price, sku,
 	}
 }
 
-// knownExports are a handful of orders whose report is worked out by hand
-// in TestBuildKnownTotals.
-func knownExports(t *testing.T) map[string][]byte {
+// KnownExports are a Shopify export and a pt-BR CSV with a handful of
+// orders. As of 2026-06-30 in São Paulo, with the default rules:
+//
+//   - Ana Souza (ana@example.com): Shopify #1 (2026-01-10, R$ 100, 2 x
+//     SKU-A) and #2 (28 Feb 22:30 local, 1 Mar in UTC, R$ 200, SKU-B), and
+//     the CSV order 9001 (2026-05-05, R$ 50, SKU-A): recurring, on two
+//     channels, 56 days since her latest purchase.
+//   - Bruno Lima: #3 (2026-01-15, R$ 300, 3 x SKU-C) and #4 cancelled:
+//     inactive, 166 days.
+//   - Carla Reis: #5 (2026-06-20, EUR 40, SKU-D) and #7 after the as-of
+//     date: new.
+//   - Diego Alves: #6 cancelled: no purchase.
+//   - a buyer whose name, e-mail, title and SKU start with =, +, @: #8
+//     (2026-06-25, R$ 10): new.
+func KnownExports(t testing.TB) map[string][]byte {
 	shopify := shopifyCSV(t, []map[string]string{
 		order("#1", "ana@example.com", "Ana Souza", "2026-01-10 10:00:00 -0300", "BRL", "100.00", "2", "Caneca azul", "50.00", "SKU-A", ""),
 		// 22:30 in São Paulo on 28 February is 1 March in UTC: a February sale.
@@ -91,9 +106,9 @@ func knownExports(t *testing.T) map[string][]byte {
 	}
 }
 
-// importExports writes files to a folder and imports them with the
-// command line into a new dataset, whose folder it returns.
-func importExports(t *testing.T, files map[string][]byte) string {
+// Import writes files to a folder and imports them with the command line
+// into a new dataset, whose folder it returns.
+func Import(t testing.TB, files map[string][]byte) string {
 	t.Helper()
 	in := t.TempDir()
 	for name, data := range files {
@@ -110,7 +125,8 @@ func importExports(t *testing.T, files map[string][]byte) string {
 	return out
 }
 
-func loadHistory(t *testing.T, dir, asOf string, rules history.Rules) *history.History {
+// Load reads the history of the dataset in dir as of a day in São Paulo.
+func Load(t testing.TB, dir, asOf string, rules history.Rules) *history.History {
 	t.Helper()
 	opt, err := history.ParseOptions(history.DefaultZone, asOf, time.Now(), rules)
 	if err != nil {
