@@ -79,11 +79,22 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// TestReportCommand writes the report of a dataset an import is busy
-// with, in both languages, and leaves the dataset as it found it.
-func TestReportCommand(t *testing.T) {
+// TestReadOnlyCommands runs report and export on one dataset an import is
+// busy with (one import keeps the package's test time down) and checks
+// that they leave it as they found it.
+func TestReadOnlyCommands(t *testing.T) {
 	dir := busyDataset(t)
 	before := treeSum(t, dir)
+	t.Run("report", func(t *testing.T) { testReportCommand(t, dir) })
+	t.Run("report errors", func(t *testing.T) { testReportCommandErrors(t, dir) })
+	t.Run("export", func(t *testing.T) { testExportCommand(t, dir) })
+	if after := treeSum(t, dir); after != before {
+		t.Errorf("report or export changed the dataset:\nbefore\n%s\nafter\n%s", before, after)
+	}
+}
+
+// testReportCommand writes the report in both languages.
+func testReportCommand(t *testing.T, dir string) {
 	for _, tc := range []struct{ lang, title, month string }{
 		{"pt-BR", "Relatório de clientes", "fev/26"},
 		{"en", "Customer report", "Feb 26"},
@@ -119,13 +130,9 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("%s: report mode %v, want 0600: it names customers", tc.lang, info.Mode().Perm())
 		}
 	}
-	if after := treeSum(t, dir); after != before {
-		t.Errorf("report changed the dataset:\nbefore\n%s\nafter\n%s", before, after)
-	}
 }
 
-func TestReportCommandErrors(t *testing.T) {
-	dir := sellertest.Import(t, sellertest.KnownExports(t))
+func testReportCommandErrors(t *testing.T, dir string) {
 	page := filepath.Join(t.TempDir(), "r.html")
 	for _, tc := range []struct {
 		args []string

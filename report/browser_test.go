@@ -56,7 +56,9 @@ func browser(t *testing.T) context.Context {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	// Generous: under the race detector on a busy machine a page can take
+	// tens of seconds; the limit only stops a browser that hangs.
+	ctx, cancelC := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	return ctx
 }
