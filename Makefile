@@ -23,11 +23,13 @@ deps: ## download the Go modules (the only step that needs the network)
 build: ## build bin/orderhist
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-demo: build ## import the bundled sample exports into ./orderhist-data and print the summary
+demo: build ## import the bundled sample exports into ./orderhist-data, print the summary and write the report
 	rm -rf $(OUT)
 	./$(BIN) import --out $(OUT) --as-of 2026-11-01 testdata/exports; \
 	  code=$$?; if [ $$code -ne 0 ] && [ $$code -ne 3 ]; then exit $$code; fi
 	@echo
+	./$(BIN) report --out $(OUT) --as-of 2026-11-01 -o $(OUT)-report.html
+	@echo "Open the report in a browser: $(OUT)-report.html"
 	@echo "Query it: duckdb -c \"SELECT source, count(*) FROM read_parquet('$(OUT)/orders/**/*.parquet', hive_partitioning = true) GROUP BY source\""
 
 fmtcheck: ## fail when gofmt would change a file
@@ -60,5 +62,5 @@ exports: ## regenerate the bundled demo exports in testdata/exports (synthetic, 
 	$(GO) run ./tools/gen -seed 7 -people 120 -lines 1200 -out testdata/exports
 	rm testdata/exports/truth.csv
 
-clean: ## remove build output and the demo dataset
-	rm -rf bin $(OUT)
+clean: ## remove build output, the demo dataset and its report
+	rm -rf bin $(OUT) $(OUT)-report.html

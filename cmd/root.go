@@ -114,6 +114,8 @@ as it is.`,
 		newConnectorsCommand(g),
 		newSchemaCommand(g),
 		newExplainCommand(g),
+		newReportCommand(g),
+		newExportCommand(g),
 		newForgetCommand(g),
 		newVersionCommand(g),
 	)
