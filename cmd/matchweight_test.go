@@ -152,3 +152,32 @@ func TestMatchWeightAndExplainScoredLinks(t *testing.T) {
 	}
 	parquettest.Golden(t, filepath.Join("testdata", "explain_scored.golden.txt"), []byte(r.stdout), *update)
 }
+
+// TestSyncMatchWeight checks that sync takes match_weight from its
+// configuration and that --match-weight overrides it.
+func TestSyncMatchWeight(t *testing.T) {
+	in := generatedWithEarlySightings(t)
+	cfg := writeConfig(t, t.TempDir(), "match_weight: off\nsources:\n"+
+		"  - {name: shopee, connector: shopee, files: '"+in+"/Order.*.xlsx'}\n"+
+		"  - {name: ml, connector: mercadolivre, files: '"+in+"/*_Vendas_BR_*.xlsx'}\n"+
+		"  - {name: tiktok, connector: tiktok, files: '"+in+"/Para enviar pedido-*.xlsx'}\n"+
+		"  - {name: amazon, connector: amazon, files: '"+in+"/amazon_*.tsv'}\n"+
+		"  - {name: shopify, connector: shopify, files: '"+in+"/shopify_*.csv'}\n")
+	links := func(out string) int {
+		return len(parquettest.ReadGlob(t, filepath.Join(out, "customer_links", "*.parquet")).Records)
+	}
+	off := filepath.Join(t.TempDir(), "data")
+	if r := run(t, t.Context(), "sync", "--out", off, "--config", cfg); r.code != 0 && r.code != exitRejected {
+		t.Fatalf("sync: %d\n%s", r.code, r.stderr)
+	}
+	if n := links(off); n != 0 {
+		t.Errorf("match_weight: off, yet customer_links holds %d rows", n)
+	}
+	on := filepath.Join(t.TempDir(), "data")
+	if r := run(t, t.Context(), "sync", "--out", on, "--config", cfg, "--match-weight", "6"); r.code != 0 && r.code != exitRejected {
+		t.Fatalf("sync --match-weight 6: %d\n%s", r.code, r.stderr)
+	}
+	if links(on) == 0 {
+		t.Error("--match-weight 6 over match_weight: off scored no link")
+	}
+}
