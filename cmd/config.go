@@ -20,6 +20,9 @@ type syncConfig struct {
 	Out     string         `yaml:"out"`
 	PII     string         `yaml:"pii"`
 	Sources []sourceConfig `yaml:"sources"`
+
+	// MatchWeight is as --match-weight.
+	MatchWeight string `yaml:"match_weight"`
 }
 
 // sourceConfig is one source: a folder where exports are dropped, or an API.
@@ -119,6 +122,11 @@ func (c *syncConfig) check() error {
 	case "", "clear", "hash", "drop":
 	default:
 		errs = append(errs, fmt.Errorf("pii: %q must be clear, hash or drop", c.PII))
+	}
+	if c.MatchWeight != "" {
+		if _, err := parseMatchWeight(c.MatchWeight); err != nil {
+			errs = append(errs, fmt.Errorf("match_weight: %w", err))
+		}
 	}
 	if len(c.Sources) == 0 {
 		errs = append(errs, errors.New("sources: the configuration names no source"))

@@ -1,8 +1,10 @@
 package cmd
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -22,7 +24,9 @@ func newExplainCommand(g *globalOptions) *cobra.Command {
 		Short: "Show which identifiers linked which orders into one customer",
 		Long: `explain shows, for one customer of the dataset, every identifier it was
 recognised by (CPF/CNPJ, e-mail, phone, marketplace user) and every order,
-with the identifiers each order carries, and the customer ids merged into it.
+with the identifiers each order carries, the customer ids merged into it, and
+for each link made on name and address alone the fields compared, how each
+agreed, and the match weight it added.
 Personal values are masked unless --show-values is given.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -89,6 +93,18 @@ func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) erro
 	if err != nil {
 		return err
 	}
+	var links []dataset.LinkRow
+	err = dataset.ReadTable(ctx, ds, dataset.TableLinks, func(rows []dataset.LinkRow) error {
+		for _, r := range rows {
+			if r.CustomerID == id {
+				links = append(links, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	if len(orders) == 0 && len(idents) == 0 {
 		return errors.New("no customer " + id + " in " + g.out)
 	}
@@ -96,7 +112,7 @@ func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) erro
 	fmt.Fprintf(w, "customer %s: %d orders, %d identifiers\n\nidentifiers:\n", id, len(orders), len(idents))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range idents {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d orders\t%s .. %s\n", r.Kind, mask(r.Value), r.Source, r.OrdersCount, fmtDay(r.FirstSeenAt), fmtDay(r.LastSeenAt))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d orders\t%s .. %s\t%s\n", r.Kind, mask(r.Value), r.Source, r.OrdersCount, fmtDay(r.FirstSeenAt), fmtDay(r.LastSeenAt), orDash(r.Evidence))
 	}
 	tw.Flush()
 	slices.SortFunc(orders, func(a, b dataset.OrderRow) int {
@@ -118,6 +134,9 @@ func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) erro
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", fmtDay(o.OrderedAt), o.Source, o.OrderID, o.Status, strings.Join(carried, ", "))
 	}
 	tw.Flush()
+	if err := printLinks(w, links); err != nil {
+		return err
+	}
 	if len(merged) > 0 {
 		fmt.Fprintln(w, "\nmerged into this customer:")
 		for _, m := range merged {
@@ -132,4 +151,38 @@ func fmtDay(t *time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format(time.DateOnly)
+}
+
+// printLinks shows each scored link's comparison, field by field. A link's
+// weight is the prior log-odds of a candidate pair, plus each field's
+// weight, plus the name-frequency adjustment; the prior is what remains.
+func printLinks(w io.Writer, links []dataset.LinkRow) error {
+	if len(links) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nlinked on name and address (weights in bits; above 0 for, below 0 against):")
+	for _, l := range links {
+		var fields []dataset.LinkField
+		if err := json.Unmarshal([]byte(l.Fields), &fields); err != nil {
+			return fmt.Errorf("%s: link %s - %s: fields: %w", dataset.TableLinks, l.OrderA, l.OrderB, err)
+		}
+		fmt.Fprintf(w, "  %s - %s: weight %+.2f, probability %.6f\n", l.OrderA, l.OrderB, l.Weight, l.Probability)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		prior := l.Weight - l.NameFrequency
+		for _, f := range fields {
+			verdict := "differs"
+			switch {
+			case f.Agree:
+				verdict = "agrees"
+			case f.Level == "missing":
+				verdict = "not compared"
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%+.2f\n", f.Field, f.Level, verdict, f.Weight)
+			prior -= f.Weight
+		}
+		fmt.Fprintf(tw, "    name frequency\t\t\t%+.2f\n", l.NameFrequency)
+		fmt.Fprintf(tw, "    prior\t\t\t%+.2f\n", prior)
+		tw.Flush()
+	}
+	return nil
 }

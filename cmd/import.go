@@ -51,6 +51,7 @@ files are still committed and the run exits 4 (or 1 with --strict).`,
 	f.StringVar(&o.account, "account", "main", "seller account label stored with each order")
 	f.StringArrayVar(&o.options, "option", nil, "connector option as key=value (repeatable), e.g. mapping=file.yaml")
 	f.BoolVar(&o.strict, "strict", false, "fail the whole run, committing nothing, when any file cannot be read")
+	addMatchWeightFlag(f, g)
 	return c
 }
 

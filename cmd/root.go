@@ -46,6 +46,8 @@ type globalOptions struct {
 
 	// protect applies --pii to what is written.
 	protect *pii.Protector
+	// matchWeight is --match-weight (or sync's match_weight); 0 is the default.
+	matchWeight float64
 }
 
 // Main runs the command line and returns the process exit code. It is the

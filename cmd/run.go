@@ -27,6 +27,7 @@ func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.R
 			return newProgress(g, &barBusy, name, size, connector)
 		},
 		BeforeResolve: func() error { return writeHeapProfile(g.memProfile) },
+		MatchWeight:   g.matchWeight,
 	})
 }
 

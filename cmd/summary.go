@@ -45,7 +45,7 @@ func printTotals(w io.Writer, dir string, s *importer.Stats) {
 	fmt.Fprintf(w, "\norders:     %d in the dataset (%d new, %d updated, %d unchanged; %d enriched from earlier sightings)\n",
 		s.Orders, s.NewOrders, s.Updated, s.Unchanged, s.Enriched)
 	fmt.Fprintf(w, "lines:      %d, in %d monthly partitions (%d rewritten, %d unchanged)\n", s.Lines, s.Months, int64(s.Months)-s.KeptMonths, s.KeptMonths)
-	fmt.Fprintf(w, "customers:  %d (%d merges recorded)\n", s.Customers, s.Merges)
+	fmt.Fprintf(w, "customers:  %d (%d merges recorded; %d links scored on name and address)\n", s.Customers, s.Merges, s.ScoredLinks)
 	if s.Conflicts > 0 {
 		fmt.Fprintf(w, "conflicts:  %d orders were seen with different buyer details; the latest were kept\n", s.Conflicts)
 	}

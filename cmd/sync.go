@@ -38,6 +38,7 @@ committed and the run exits 4.`,
 		},
 	}
 	c.Flags().StringVar(&config, "config", "", "the sync configuration (default $ORDERHIST_CONFIG or ./orderhist.yaml)")
+	addMatchWeightFlag(c.Flags(), g)
 	return c
 }
 
@@ -72,6 +73,9 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	}
 	if f := cmd.Flag("out"); cfg.Out != "" && (f == nil || !f.Changed) {
 		g.out = cfg.Out
+	}
+	if f := cmd.Flag("match-weight"); cfg.MatchWeight != "" && (f == nil || !f.Changed) {
+		g.matchWeight, _ = parseMatchWeight(cfg.MatchWeight) // checked by loadConfig
 	}
 	if f := cmd.Flag("pii"); cfg.PII != "" && (f == nil || !f.Changed) {
 		if err := g.setPII(cfg.PII); err != nil {

@@ -16,6 +16,7 @@
 //	orders/ordered_month=YYYY-MM/      one row per order (Hive partitions)
 //	order_items/ordered_month=YYYY-MM/ one row per order line
 //	customers/ identities/ customer_merges/ rejects/
+//	customer_links/                    links made on scored name and address
 //	_state/lock                        held by the running run (flock)
 //	_state/sources/NAME.json           what sync read of each source
 //	_state/tokens/NAME.json            API tokens (0600)

@@ -82,6 +82,7 @@ func writeRun(t testing.TB, tx *Tx, orders []OrderRow) {
 	writeFile(t, tx, TableIdentities, "", fixtureIdentities())
 	writeFile(t, tx, TableMerges, "", fixtureMerges())
 	writeFile(t, tx, TableRejects, "", []RejectRow{}) // an empty table is a file with no rows
+	writeFile(t, tx, TableLinks, "", fixtureLinks())
 }
 
 func testManifest() Manifest {
@@ -276,7 +277,7 @@ func TestDatasetKeep(t *testing.T) {
 
 	tx := ds.Begin("run-2")
 	writeFile(t, tx, TableOrders, "ordered_month=2026-01", benchOrders(4))
-	if err := tx.Commit(testManifest()); err == nil || !strings.Contains(err.Error(), "order_items, customers, identities, customer_merges, rejects") {
+	if err := tx.Commit(testManifest()); err == nil || !strings.Contains(err.Error(), "order_items, customers, identities, customer_merges, rejects, customer_links") {
 		t.Fatalf("forgetting tables: err = %v", err)
 	}
 	if err := tx.Rollback(); err != nil {
@@ -285,7 +286,7 @@ func TestDatasetKeep(t *testing.T) {
 
 	tx = ds.Begin("run-3")
 	writeFile(t, tx, TableOrders, "ordered_month=2026-01", benchOrders(4))
-	for _, table := range []string{TableOrderItems, TableCustomers, TableIdentities, TableMerges, TableRejects} {
+	for _, table := range []string{TableOrderItems, TableCustomers, TableIdentities, TableMerges, TableRejects, TableLinks} {
 		if err := tx.Keep(table); err != nil {
 			t.Fatal(err)
 		}
@@ -648,7 +649,7 @@ func TestKeepPartition(t *testing.T) {
 		}
 	}
 	keepOthers := func(tx *Tx) {
-		for _, tb := range []string{TableOrderItems, TableCustomers, TableIdentities, TableMerges, TableRejects} {
+		for _, tb := range []string{TableOrderItems, TableCustomers, TableIdentities, TableMerges, TableRejects, TableLinks} {
 			if ds.Manifest() == nil {
 				if err := writeEmpty(tx, tb); err != nil {
 					t.Fatal(err)
@@ -720,6 +721,11 @@ func writeEmpty(tx *Tx, table string) error {
 	case TableRejects:
 		var f *ParquetFile[RejectRow]
 		if f, err = CreateTable[RejectRow](tx, table, ""); err == nil {
+			err = f.Commit()
+		}
+	case TableLinks:
+		var f *ParquetFile[LinkRow]
+		if f, err = CreateTable[LinkRow](tx, table, ""); err == nil {
 			err = f.Commit()
 		}
 	}

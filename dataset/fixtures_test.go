@@ -92,8 +92,8 @@ func fixtureCustomers() []CustomerRow {
 func fixtureIdentities() []IdentityRow {
 	return []IdentityRow{
 		{CustomerID: "c_0001", Kind: "cpf", Value: "12345678909", Source: "mercadolivre",
-			FirstSeenAt: ptr(time.Date(2025, 11, 2, 13, 0, 0, 0, time.UTC)), LastSeenAt: ptr(time.Date(2026, 2, 15, 0, 30, 5, 0, time.UTC)), OrdersCount: 2},
-		{CustomerID: "c_0001", Kind: "email", Value: "joao@example.com.br", Source: "shopee", OrdersCount: 1},
+			FirstSeenAt: ptr(time.Date(2025, 11, 2, 13, 0, 0, 0, time.UTC)), LastSeenAt: ptr(time.Date(2026, 2, 15, 0, 30, 5, 0, time.UTC)), OrdersCount: 2, Evidence: "strong"},
+		{CustomerID: "c_0001", Kind: "email", Value: "joao@example.com.br", Source: "shopee", OrdersCount: 1, Evidence: "strong"},
 		{CustomerID: "c_0003", Kind: "cnpj", Value: "12ABC34501DE35", Source: "amazon",
 			FirstSeenAt: ptr(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)), LastSeenAt: ptr(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)), OrdersCount: 1},
 	}

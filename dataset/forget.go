@@ -195,6 +195,9 @@ func forget(ctx context.Context, s *Session, e Erasure, p *pii.Protector) (*Eras
 	if err := rewriteFiltered(ctx, s, "identities", func(c *IdentityRow) bool { return !ids[c.CustomerID] }); err != nil {
 		return nil, err
 	}
+	if err := rewriteFiltered(ctx, s, TableLinks, func(l *LinkRow) bool { return !ids[l.CustomerID] }); err != nil {
+		return nil, err
+	}
 	if err := rewriteFiltered(ctx, s, "customer_merges", func(m *MergeRow) bool { return !ids[m.CustomerID] && !ids[m.MergedID] }); err != nil {
 		return nil, err
 	}

@@ -136,5 +136,6 @@ func (r *IdentityRow) appendValues(row parquet.Row) parquet.Row {
 	row = appendOptionalTime(row, r.FirstSeenAt)
 	row = appendOptionalTime(row, r.LastSeenAt)
 	row = append(row, parquet.Int32Value(r.OrdersCount).Level(0, 0, len(row)))
+	row = appendOptionalString(row, r.Evidence)
 	return row
 }

@@ -39,6 +39,7 @@ const (
 	TableIdentities = "identities"
 	TableMerges     = "customer_merges"
 	TableRejects    = "rejects"
+	TableLinks      = "customer_links"
 )
 
 // PartitionOrderedMonth is the Hive partition key of orders and order_items.
@@ -180,6 +181,7 @@ var tableDefs = []tableDef{
 			"first_seen_at": "Order time of the first order carrying the identifier.",
 			"last_seen_at":  "Order time of the latest order carrying the identifier.",
 			"orders_count":  "Number of orders carrying the identifier.",
+			"evidence":      "How the identifier linked the customer: strong, corroborated (name and address backed by a phone fragment or mailbox), scored (name and address above the match weight) or shared (held by too many people, linked nothing); null in datasets written before the column existed.",
 		},
 	},
 	{
@@ -207,6 +209,20 @@ var tableDefs = []tableDef{
 			"run_id":      "Run that found the problem.",
 			"sheet":       "Worksheet, for spreadsheet exports.",
 			"effect":      "row_skipped (the row is not in the dataset) or value_dropped (written as null).",
+		},
+	},
+	{
+		name:        TableLinks,
+		rowType:     reflect.TypeFor[LinkRow](),
+		description: "One row per link made on scored name and address evidence, with what it rested on.",
+		columns: map[string]string{
+			"customer_id":    "Customer the link joined.",
+			"order_a":        "One order of the pair, as source/account/order_id.",
+			"order_b":        "The other order of the pair, as source/account/order_id.",
+			"weight":         "Match weight of the pair, in bits (log2 of the odds that the two orders are one buyer's).",
+			"probability":    "Match probability the weight stands for.",
+			"name_frequency": "Bits the name's frequency in the seller's data added (negative for a common name).",
+			"fields":         `JSON array, one object per compared field: {"field","level","weight","agree"}; weight in bits, 0 for a field missing on either side.`,
 		},
 	},
 }

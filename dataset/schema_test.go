@@ -24,9 +24,10 @@ var contractColumns = map[string][]string{
 		"first_order_at", "last_order_at", "orders_count", "items_count", "total_spent", "avg_ticket",
 		"avg_days_between_orders", "channels", "cancelled_count", "returned_count", "segment",
 		"rfm_recency", "rfm_frequency", "rfm_monetary"},
-	TableIdentities: {"customer_id", "kind", "value", "source", "first_seen_at", "last_seen_at", "orders_count"},
+	TableIdentities: {"customer_id", "kind", "value", "source", "first_seen_at", "last_seen_at", "orders_count", "evidence"},
 	TableMerges:     {"merged_id", "customer_id", "merged_at", "reason"},
 	TableRejects:    {"source", "source_file", "source_row", "column", "value", "reason", "run_id", "sheet", "effect"},
+	TableLinks:      {"customer_id", "order_a", "order_b", "weight", "probability", "name_frequency", "fields"},
 }
 
 func TestTablesMatchContract(t *testing.T) {
@@ -41,7 +42,7 @@ func TestTablesMatchContract(t *testing.T) {
 			t.Errorf("table %s columns:\n got %v\nwant %v", ts.Name, cols, want)
 		}
 	}
-	want := []string{TableOrders, TableOrderItems, TableCustomers, TableIdentities, TableMerges, TableRejects}
+	want := []string{TableOrders, TableOrderItems, TableCustomers, TableIdentities, TableMerges, TableRejects, TableLinks}
 	if !slices.Equal(order, want) {
 		t.Errorf("tables %v, want %v", order, want)
 	}
@@ -116,7 +117,7 @@ func TestSchemaJSON(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Version != SchemaVersion || len(doc.Tables) != 6 {
+	if doc.Version != SchemaVersion || len(doc.Tables) != len(tableDefs) {
 		t.Errorf("version %d, %d tables", doc.Version, len(doc.Tables))
 	}
 	checkGolden(t, "schema.json", b.Bytes())

@@ -124,6 +124,31 @@ type IdentityRow struct {
 	FirstSeenAt *time.Time `parquet:"first_seen_at,optional,timestamp(microsecond)"`
 	LastSeenAt  *time.Time `parquet:"last_seen_at,optional,timestamp(microsecond)"`
 	OrdersCount int32      `parquet:"orders_count"`
+	// Evidence comes after the contract's columns so positional readers are
+	// not disturbed; datasets written before it read it as empty.
+	Evidence string `parquet:"evidence,optional,dict"`
+}
+
+// LinkRow is one row of the customer_links table: a link the resolver made
+// on scored name and address evidence. The per-field comparison is a JSON
+// array so the table stays flat and a change to the compared fields does
+// not change the table's columns.
+type LinkRow struct {
+	CustomerID    string  `parquet:"customer_id"`
+	OrderA        string  `parquet:"order_a"`
+	OrderB        string  `parquet:"order_b"`
+	Weight        float64 `parquet:"weight"`
+	Probability   float64 `parquet:"probability"`
+	NameFrequency float64 `parquet:"name_frequency"`
+	Fields        string  `parquet:"fields"`
+}
+
+// LinkField is one element of LinkRow.Fields.
+type LinkField struct {
+	Field  string  `json:"field"`
+	Level  string  `json:"level"`
+	Weight float64 `json:"weight"`
+	Agree  bool    `json:"agree"`
 }
 
 // MergeRow is one row of the customer_merges table.

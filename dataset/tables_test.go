@@ -26,6 +26,7 @@ func TestTablesReadBackWithArrow(t *testing.T) {
 	t.Run(TableIdentities, func(t *testing.T) { checkTable(t, TableIdentities, fixtureIdentities()) })
 	t.Run(TableMerges, func(t *testing.T) { checkTable(t, TableMerges, fixtureMerges()) })
 	t.Run(TableRejects, func(t *testing.T) { checkTable(t, TableRejects, fixtureRejects()) })
+	t.Run(TableLinks, func(t *testing.T) { checkTable(t, TableLinks, fixtureLinks()) })
 }
 
 func checkTable[T any](t *testing.T, table string, rows []T) {

@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"slices"
 	"sort"
@@ -27,37 +28,67 @@ func cloneProbs(p [][]float64) [][]float64 {
 // identifiers only or an unknown id.
 func (res *Result) WeakLinks(customerID string) []WeakLink {
 	s := res.s
-	r := s.r
 	i, ok := sort.Find(len(s.custs), func(i int) int { return cmp.Compare(customerID, s.custs[i].id) })
 	if !ok {
 		return nil
 	}
 	comp := s.custs[i].comp
+	var out []WeakLink
+	for _, w := range s.weakLinks {
+		if s.compOf[w.a] == comp {
+			out = append(out, s.weakLink(w))
+		}
+	}
+	return out
+}
+
+// AllWeakLinks yields every union made on scored name and address evidence
+// with the customer it is in, strongest first, in one pass: what a writer of
+// every customer's links wants, where WeakLinks per customer would rescan
+// the links once per customer.
+func (res *Result) AllWeakLinks() iter.Seq2[string, WeakLink] {
+	return func(yield func(string, WeakLink) bool) {
+		s := res.s
+		if len(s.weakLinks) == 0 {
+			return
+		}
+		idOf := make(map[uint32]string, len(s.weakLinks))
+		for _, w := range s.weakLinks {
+			idOf[s.compOf[w.a]] = ""
+		}
+		for _, c := range s.custs {
+			if _, ok := idOf[c.comp]; ok {
+				idOf[c.comp] = c.id
+			}
+		}
+		for _, w := range s.weakLinks {
+			if !yield(idOf[s.compOf[w.a]], s.weakLink(w)) {
+				return
+			}
+		}
+	}
+}
+
+func (s *state) weakLink(w weakLink) WeakLink {
+	r := s.r
 	key := func(o uint32) string {
 		rec := &r.orders[o]
 		sa := r.srcs[rec.src]
 		return sa.source + "/" + sa.account + "/" + r.orderIDAt(rec.idRef)
 	}
-	var out []WeakLink
-	for _, w := range s.weakLinks {
-		if s.compOf[w.a] != comp {
-			continue
-		}
-		wl := WeakLink{
-			Orders: [2]string{key(w.a), key(w.b)}, Weight: w.weight, NameFrequency: w.adj,
-			Probability: 1 / (1 + math.Exp2(-w.weight)),
-		}
-		for f := range numFields {
-			lv := w.g[f]
-			fc := FieldComparison{Field: fieldName[f], Level: levelLabel(f, lv), Agree: lv == 0}
-			if lv < fieldLevels[f] && s.model.M != nil {
-				fc.Weight = math.Log2(s.model.M[f][lv] / s.model.U[f][lv])
-			}
-			wl.Fields = append(wl.Fields, fc)
-		}
-		out = append(out, wl)
+	wl := WeakLink{
+		Orders: [2]string{key(w.a), key(w.b)}, Weight: w.weight, NameFrequency: w.adj,
+		Probability: 1 / (1 + math.Exp2(-w.weight)),
 	}
-	return out
+	for f := range numFields {
+		lv := w.g[f]
+		fc := FieldComparison{Field: fieldName[f], Level: levelLabel(f, lv), Agree: lv == 0}
+		if lv < fieldLevels[f] && s.model.M != nil {
+			fc.Weight = math.Log2(s.model.M[f][lv] / s.model.U[f][lv])
+		}
+		wl.Fields = append(wl.Fields, fc)
+	}
+	return wl
 }
 
 // evidence says how identifier id of component comp took part in linking.

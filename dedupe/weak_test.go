@@ -52,6 +52,17 @@ func TestScoredLinksOnGeneratedExports(t *testing.T) {
 		}
 	}
 	t.Logf("%d scored links, %d wrong; report %+v", links, wrong, res.Report().ScoredLinks)
+	// AllWeakLinks is WeakLinks of every customer, in one pass.
+	all := 0
+	for id, wl := range res.AllWeakLinks() {
+		all++
+		if !slices.ContainsFunc(res.WeakLinks(id), func(x WeakLink) bool { return x.Orders == wl.Orders && x.Weight == wl.Weight }) {
+			t.Errorf("AllWeakLinks gives %v to customer %q, whose WeakLinks do not have it", wl.Orders, id)
+		}
+	}
+	if all != links || all != res.Report().ScoredLinks {
+		t.Errorf("AllWeakLinks yields %d links, WeakLinks %d, the report %d", all, links, res.Report().ScoredLinks)
+	}
 	if links == 0 || float64(wrong) > 0.01*float64(links) {
 		t.Errorf("%d of %d scored links join different people", wrong, links)
 	}

@@ -40,7 +40,7 @@ func (r *Run) build() error {
 	if r.erased, err = dataset.LoadErasures(r.dir, false); err != nil {
 		return err
 	}
-	res := dedupe.NewResolver(dedupe.Options{Now: r.now, StoredValue: func(k dedupe.Kind, v string) string { return ident.Value(string(k), v) }})
+	res := dedupe.NewResolver(dedupe.Options{Now: r.now, MatchWeight: r.opts.MatchWeight, StoredValue: func(k dedupe.Kind, v string) string { return ident.Value(string(k), v) }})
 	if err := r.seedResolver(res); err != nil {
 		return err
 	}
@@ -61,6 +61,7 @@ func (r *Run) build() error {
 		return fmt.Errorf("resolve customers: %w", err)
 	}
 	stage("resolve")
+	r.stats.ScoredLinks = int64(result.Report().ScoredLinks)
 	// Customers first: after them only each order's customer id is
 	// needed, and the rest of the resolution, most of the run's memory,
 	// can go before the orders are written.

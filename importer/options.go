@@ -41,6 +41,10 @@ type Options struct {
 	// WriteBatch is how many rows go to a Parquet writer at a time;
 	// default 4096.
 	WriteBatch int
+	// MatchWeight is the match weight, in bits, two orders need to be
+	// linked on scored name and address evidence; 0 means
+	// dedupe.DefaultMatchWeight and +Inf turns scored linking off.
+	MatchWeight float64
 	// GCPercent replaces GOGC's default for the run unless GOGC is set;
 	// default 400. Negative leaves the collector as it is.
 	GCPercent int

@@ -84,6 +84,9 @@ type Stats struct {
 	// source rows were left out whole.
 	Rejects, RejectedRows int64
 	Customers, Merges     int64
+	// ScoredLinks is how many links were made on scored name and address
+	// evidence.
+	ScoredLinks int64
 }
 
 // Run is one import run: it reads inputs into scratch spools, merges them

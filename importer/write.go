@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/orderhist/orderhist/connectors"
@@ -180,6 +181,7 @@ func (r *Run) writeCustomers(result *dedupe.Result) error {
 					err := add(dataset.IdentityRow{
 						CustomerID: id.CustomerID, Kind: string(id.Kind), Value: id.Value, Source: id.Source,
 						FirstSeenAt: dataset.TimePtr(id.FirstSeen), LastSeenAt: dataset.TimePtr(id.LastSeen), OrdersCount: int32(id.OrdersCount),
+						Evidence: string(id.Evidence),
 					})
 					if err != nil {
 						return err
@@ -188,6 +190,9 @@ func (r *Run) writeCustomers(result *dedupe.Result) error {
 				return nil
 			})
 			if err != nil {
+				return err
+			}
+			if err := writeLinks(r, result); err != nil {
 				return err
 			}
 			return writeTable(r, "customer_merges", func(add func(dataset.MergeRow) error) error {
@@ -313,4 +318,29 @@ func (r *Run) writeRejects() error {
 		return err
 	}
 	return w.Commit()
+}
+
+// writeLinks writes what each scored link rested on, so explain can show
+// it without resolving the whole dataset again.
+func writeLinks(r *Run, result *dedupe.Result) error {
+	return writeTable(r, dataset.TableLinks, func(add func(dataset.LinkRow) error) error {
+		for id, wl := range result.AllWeakLinks() {
+			fields := make([]dataset.LinkField, len(wl.Fields))
+			for i, f := range wl.Fields {
+				fields[i] = dataset.LinkField{Field: f.Field, Level: f.Level, Weight: f.Weight, Agree: f.Agree}
+			}
+			js, err := json.Marshal(fields)
+			if err != nil {
+				return err
+			}
+			err = add(dataset.LinkRow{
+				CustomerID: id, OrderA: wl.Orders[0], OrderB: wl.Orders[1],
+				Weight: wl.Weight, Probability: wl.Probability, NameFrequency: wl.NameFrequency, Fields: string(js),
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -104,7 +104,8 @@ CREATE TABLE IF NOT EXISTS `orderhist.identities` (
   `source` STRING NOT NULL OPTIONS (description = "Connector the identifier was seen in."),
   `first_seen_at` TIMESTAMP OPTIONS (description = "Order time of the first order carrying the identifier."),
   `last_seen_at` TIMESTAMP OPTIONS (description = "Order time of the latest order carrying the identifier."),
-  `orders_count` INT64 NOT NULL OPTIONS (description = "Number of orders carrying the identifier.")
+  `orders_count` INT64 NOT NULL OPTIONS (description = "Number of orders carrying the identifier."),
+  `evidence` STRING OPTIONS (description = "How the identifier linked the customer: strong, corroborated (name and address backed by a phone fragment or mailbox), scored (name and address above the match weight) or shared (held by too many people, linked nothing); null in datasets written before the column existed.")
 )
 OPTIONS (description = "One row per (customer, identifier).");
 -- LOAD DATA OVERWRITE `orderhist.identities`
@@ -137,3 +138,17 @@ OPTIONS (description = "Rows or values that could not be used, with the reason."
 -- LOAD DATA OVERWRITE `orderhist.rejects`
 --   FROM FILES (format = 'PARQUET', enable_list_inference = true,
 --     uris = ['gs://BUCKET/orderhist-data/rejects/*.parquet']);
+
+CREATE TABLE IF NOT EXISTS `orderhist.customer_links` (
+  `customer_id` STRING NOT NULL OPTIONS (description = "Customer the link joined."),
+  `order_a` STRING NOT NULL OPTIONS (description = "One order of the pair, as source/account/order_id."),
+  `order_b` STRING NOT NULL OPTIONS (description = "The other order of the pair, as source/account/order_id."),
+  `weight` FLOAT64 NOT NULL OPTIONS (description = "Match weight of the pair, in bits (log2 of the odds that the two orders are one buyer's)."),
+  `probability` FLOAT64 NOT NULL OPTIONS (description = "Match probability the weight stands for."),
+  `name_frequency` FLOAT64 NOT NULL OPTIONS (description = "Bits the name's frequency in the seller's data added (negative for a common name)."),
+  `fields` STRING NOT NULL OPTIONS (description = "JSON array, one object per compared field: {\"field\",\"level\",\"weight\",\"agree\"}; weight in bits, 0 for a field missing on either side.")
+)
+OPTIONS (description = "One row per link made on scored name and address evidence, with what it rested on.");
+-- LOAD DATA OVERWRITE `orderhist.customer_links`
+--   FROM FILES (format = 'PARQUET', enable_list_inference = true,
+--     uris = ['gs://BUCKET/orderhist-data/customer_links/*.parquet']);

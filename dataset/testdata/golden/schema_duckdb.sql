@@ -98,6 +98,7 @@ SELECT * FROM read_parquet('orderhist-data/identities/*.parquet');
 --   first_seen_at  TIMESTAMP WITH TIME ZONE          Order time of the first order carrying the identifier.
 --   last_seen_at   TIMESTAMP WITH TIME ZONE          Order time of the latest order carrying the identifier.
 --   orders_count   INTEGER NOT NULL                  Number of orders carrying the identifier.
+--   evidence       VARCHAR                           How the identifier linked the customer: strong, corroborated (name and address backed by a phone fragment or mailbox), scored (name and address above the match weight) or shared (held by too many people, linked nothing); null in datasets written before the column existed.
 
 -- Customer ids that were merged into another.
 CREATE OR REPLACE VIEW customer_merges AS
@@ -119,3 +120,14 @@ SELECT * FROM read_parquet('orderhist-data/rejects/*.parquet');
 --   run_id       VARCHAR NOT NULL                  Run that found the problem.
 --   sheet        VARCHAR                           Worksheet, for spreadsheet exports.
 --   effect       VARCHAR NOT NULL                  row_skipped (the row is not in the dataset) or value_dropped (written as null).
+
+-- One row per link made on scored name and address evidence, with what it rested on.
+CREATE OR REPLACE VIEW customer_links AS
+SELECT * FROM read_parquet('orderhist-data/customer_links/*.parquet');
+--   customer_id     VARCHAR NOT NULL                  Customer the link joined.
+--   order_a         VARCHAR NOT NULL                  One order of the pair, as source/account/order_id.
+--   order_b         VARCHAR NOT NULL                  The other order of the pair, as source/account/order_id.
+--   weight          DOUBLE NOT NULL                   Match weight of the pair, in bits (log2 of the odds that the two orders are one buyer's).
+--   probability     DOUBLE NOT NULL                   Match probability the weight stands for.
+--   name_frequency  DOUBLE NOT NULL                   Bits the name's frequency in the seller's data added (negative for a common name).
+--   fields          VARCHAR NOT NULL                  JSON array, one object per compared field: {"field","level","weight","agree"}; weight in bits, 0 for a field missing on either side.
