@@ -172,6 +172,9 @@ func (s *segment) discard() {
 // checkpointDue reports whether a pull at a mark has read enough since
 // the run last committed to commit now.
 func (r *Run) checkpointDue(in *Input) bool {
+	if !in.Checkpoint.After(in.savedMark) {
+		return false
+	}
 	n := in.Orders - in.committedOrders
 	byOrders := r.opts.CheckpointOrders > 0 && n >= int64(r.opts.CheckpointOrders)
 	byTime := r.opts.CheckpointEvery > 0 && time.Since(r.done.last) >= r.opts.CheckpointEvery
