@@ -89,6 +89,7 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	defer run.Close()
 
 	var sources []*sourceRun
+	run.AfterCheckpoint(func(pull *importer.Input) error { return saveCheckpoint(g.out, run, sources, pull) })
 	for i := range cfg.Sources {
 		sr := &sourceRun{cfg: &cfg.Sources[i]}
 		sources = append(sources, sr)
@@ -123,6 +124,9 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 			}
 		}
 	}
+	if stats == nil {
+		stats = run.Committed() // a failed pull's checkpoints
+	}
 	printSyncSummary(g, run, stats, sources)
 	failed := 0
 	for _, sr := range sources {
@@ -132,6 +136,9 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	}
 	switch {
 	case failed == len(sources):
+		if stats != nil {
+			return &quietError{code: exitFailed, err: fmt.Errorf("every source failed; what they pulled before failing was committed")}
+		}
 		return &quietError{code: exitFailed, err: fmt.Errorf("every source failed; nothing was committed")}
 	case failed > 0:
 		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(sources)}}

@@ -48,8 +48,14 @@ func syncAPI(run *importer.Run, sr *sourceRun) error {
 		sr.inputs = append(sr.inputs, in)
 	}
 	if err != nil || in.Failed() {
-		return err
+		return err // a failed pull's checkpoints saved its cursor already
 	}
-	sr.cursor = &until
+	// The cursor is the pull's last checkpoint, not until: a puller may
+	// stop short of it (Amazon shows the last minutes late). A pull that
+	// marked none keeps the cursor it had.
+	if !in.Checkpoint.IsZero() {
+		cursor := in.Checkpoint
+		sr.cursor = &cursor
+	}
 	return nil
 }

@@ -80,3 +80,17 @@ func (s *Session) Close() {
 	}
 	s.lock.Unlock()
 }
+
+// Next begins a new transaction once the session's transaction has
+// committed, for a run that commits more than once (sync's checkpoints
+// during a long API pull). The new transaction gets a run id of its own:
+// file names carry it, so no file of the earlier commit is replaced. The
+// lock and the scratch folder stay.
+func (s *Session) Next() error {
+	if !s.Tx.Committed() {
+		return fmt.Errorf("begin the next transaction: run %s has not committed", s.RunID)
+	}
+	s.RunID = NewRunID(s.Now)
+	s.Tx = s.Dataset.Begin(s.RunID)
+	return s.Tx.usable()
+}

@@ -43,6 +43,18 @@
 //     table. Rejects of this run, and earlier runs' rejects of files not read
 //     again, go last; then the manifest is committed.
 //
+// # Checkpoints
+//
+// A run usually commits once. A long API pull commits as it goes
+// (checkpoint.go): at the first checkpoint mark its puller yields once
+// Options.CheckpointOrders orders or Options.CheckpointEvery of time have
+// passed since the run last committed, the pull's spools are closed and
+// everything the run has read so far goes through passes 2 to 4 as a
+// transaction of its own (dataset.Session.Next begins the next one, under
+// a new run id); AfterCheckpoint's hook then saves the cursor, and the
+// pull goes on into fresh spools. A pull that fails commits what it read.
+// Inputs and Committed cover every commit of the run.
+//
 // While a run is open a goroutine keeps the soft memory limit ahead of the
 // live heap (governMemory). Options.PII applies --pii to what is written:
 // matching happens on the clear values in memory, so a hashed or dropped

@@ -48,6 +48,14 @@ type Options struct {
 	// GCPercent replaces GOGC's default for the run unless GOGC is set;
 	// default 400. Negative leaves the collector as it is.
 	GCPercent int
+
+	// CheckpointOrders and CheckpointEvery say how often a long API pull
+	// commits what it has pulled: at the first checkpoint mark the puller
+	// yields once this many orders were pulled, or this much time went
+	// by, since the run last committed. Defaults 2,000 orders and 5
+	// minutes; negative never commits midway.
+	CheckpointOrders int
+	CheckpointEvery  time.Duration
 }
 
 // Progress follows the reading of one input.
@@ -84,6 +92,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.GCPercent == 0 {
 		o.GCPercent = 400
+	}
+	if o.CheckpointOrders == 0 {
+		o.CheckpointOrders = 2000
+	}
+	if o.CheckpointEvery == 0 {
+		o.CheckpointEvery = 5 * time.Minute
 	}
 	return o
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"iter"
 	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/orderhist/orderhist/connectors"
@@ -174,12 +173,10 @@ func (r *Run) readFile(ctx context.Context, in *Input, f connectors.File) error 
 
 // consume streams one input's records into per-month spools. An input that
 // fails midway leaves nothing behind; only cancellation or a scratch-disk
-// failure stops the run.
+// failure stops the run. A pull's checkpoint marks may commit what it read
+// so far (see checkpoint.go), and a pull that fails keeps what it read.
 func (r *Run) consume(ctx context.Context, in *Input, records iter.Seq2[connectors.Record, error], bar Progress) error {
-	prefix := fmt.Sprintf("in%05d", in.index)
-	orders := newMonthSpools[spooledOrder](r.spool, prefix)
-	rejectsPath := filepath.Join(r.spool, prefix+"-rejects.spool")
-	rejects, err := createSpool[connectors.Reject](rejectsPath)
+	seg, err := r.newSegment(in)
 	if err != nil {
 		return err
 	}
@@ -197,6 +194,13 @@ func (r *Run) consume(ctx context.Context, in *Input, records iter.Seq2[connecto
 			fileErr = err
 			break
 		}
+		if !rec.Checkpoint.IsZero() {
+			in.Rejected = int64(len(rejectedRows))
+			if seg, err = r.atMark(in, seg, rec.Checkpoint); err != nil {
+				return err
+			}
+			continue
+		}
 		in.Rows += int64(rec.Rows)
 		bar.AddRows(rec.Rows)
 		for i := range rec.Rejects {
@@ -204,9 +208,9 @@ func (r *Run) consume(ctx context.Context, in *Input, records iter.Seq2[connecto
 			if rj.Source == "" {
 				rj.Source = in.Match.Connector
 			}
-			if err := rejects.Write(rj); err != nil {
-				orders.Discard()
-				rejects.Close()
+			seg.written++
+			if err := seg.rejects.Write(rj); err != nil {
+				seg.discard()
 				return fmt.Errorf("write scratch file: %w", err)
 			}
 			if rj.Effect == connectors.RowSkipped {
@@ -217,18 +221,21 @@ func (r *Run) consume(ctx context.Context, in *Input, records iter.Seq2[connecto
 			in.Orders++
 			in.Lines += int64(len(rec.Order.Lines))
 			so := spooledOrder{Order: *rec.Order, Rank: rank}
-			if err := orders.Write(dataset.Month(rec.Order.OrderedAt), &so); err != nil {
-				orders.Discard()
-				rejects.Close()
+			seg.written++
+			if err := seg.orders.Write(dataset.Month(rec.Order.OrderedAt), &so); err != nil {
+				seg.discard()
 				return fmt.Errorf("write scratch file: %w", err)
 			}
 		}
 	}
-	rejects.Close()
 	in.Rejected = int64(len(rejectedRows))
+	if fileErr != nil && !errors.Is(fileErr, context.Canceled) && ctx.Err() == nil {
+		if seg, err = r.keepFailedPull(in, seg, fileErr); err != nil {
+			return err
+		}
+	}
 	if fileErr != nil {
-		orders.Discard()
-		os.Remove(rejectsPath)
+		seg.discard()
 		if errors.Is(fileErr, context.Canceled) || ctx.Err() != nil {
 			return context.Canceled
 		}
@@ -236,12 +243,9 @@ func (r *Run) consume(ctx context.Context, in *Input, records iter.Seq2[connecto
 		r.log.Error("cannot read file", "file", in.Path, "error", fileErr)
 		return nil
 	}
-	months, err := orders.Close()
-	if err != nil {
+	if err := seg.seal(in); err != nil {
 		return fmt.Errorf("write scratch file: %w", err)
 	}
-	in.months = months
-	in.rejects = rejectsPath
 	r.log.Info("read file", "file", in.Path, "connector", in.Match.Connector, "layout", in.Match.Layout,
 		"rows", in.Rows, "orders", in.Orders, "rejected_rows", in.Rejected)
 	return nil

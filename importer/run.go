@@ -40,6 +40,14 @@ type Input struct {
 	// rank orders this input's sightings among the run's others when
 	// updated_at and status tie (see rank).
 	rank rank
+	// Checkpoint is a pull's last checkpoint mark: once the run commits,
+	// every order updated from the pull's Since to Checkpoint is in the
+	// dataset, even when the pull failed later. Zero until the puller
+	// marks one.
+	Checkpoint time.Time
+
+	// pullProgress is what of a pull was committed (see checkpoint.go).
+	pullProgress
 }
 
 // Failed reports whether the input could not be read.
@@ -123,6 +131,9 @@ type Run struct {
 	stopGovernor func()
 	// mu guards rankOf while files are read side by side.
 	mu sync.Mutex
+	// done is what the run committed before, when a pull checkpoints
+	// (see checkpoint.go); inputs holds only what is not committed yet.
+	done committed
 }
 
 // Open starts a run on the dataset in dir (created if need be): it takes
@@ -154,8 +165,11 @@ func (r *Run) ID() string { return r.runID }
 // Now is when the run started, in UTC.
 func (r *Run) Now() time.Time { return r.now }
 
-// Inputs are the run's inputs in the order they were added.
-func (r *Run) Inputs() []*Input { return r.inputs }
+// Inputs are the run's inputs in the order they were added, those a
+// checkpoint committed included.
+func (r *Run) Inputs() []*Input {
+	return append(r.done.inputs[:len(r.done.inputs):len(r.done.inputs)], r.inputs...)
+}
 
 // Close rolls back what was not committed and releases the lock.
 func (r *Run) Close() {
@@ -166,7 +180,7 @@ func (r *Run) Close() {
 // Failed counts the inputs that could not be read.
 func (r *Run) Failed() int {
 	n := 0
-	for _, in := range r.inputs {
+	for _, in := range r.Inputs() {
 		if in.Failed() {
 			n++
 		}
@@ -178,7 +192,10 @@ func (r *Run) Failed() int {
 // the new dataset with command recorded in its manifest. With inputs
 // added but none read nothing is committed.
 func (r *Run) Commit(command string) (*Stats, error) {
-	if len(r.inputs) > 0 && r.Failed() == len(r.inputs) {
+	if r.done.commits > 0 && failedAll(r.inputs) {
+		return r.Committed(), nil // a checkpoint committed the rest
+	}
+	if len(r.inputs) > 0 && failedAll(r.inputs) {
 		return nil, fmt.Errorf("no input could be read; nothing was committed")
 	}
 	if err := r.build(); err != nil {
@@ -187,14 +204,14 @@ func (r *Run) Commit(command string) (*Stats, error) {
 	if err := r.commit(command); err != nil {
 		return nil, err
 	}
-	st := r.stats
-	return &st, nil
+	r.settle()
+	return r.Committed(), nil
 }
 
 // addInput registers an input of the run. Inputs keep the order they were
 // added in, whatever order they are read in.
 func (r *Run) addInput(path string) *Input {
-	in := &Input{Path: path, index: len(r.inputs)}
+	in := &Input{Path: path, index: r.nextIndex()}
 	r.inputs = append(r.inputs, in)
 	return in
 }
