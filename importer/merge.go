@@ -309,11 +309,14 @@ type mergedSighting struct {
 	latest     *Input // the input of the latest sighting read in this run
 	enriched   bool
 	conflict   bool
-	erased     bool   // a buyer who asked to be forgotten came back
-	keep       bool   // ...and their orders stay, anonymized
-	had        bool   // the dataset held the order already
-	prior      string // the customer it had then
-	seq        uint32 // the resolver's handle
+	// linesChanged: the lines differ from the dataset's copy, or, for an
+	// order new to it, between this run's sightings.
+	linesChanged bool
+	erased       bool   // a buyer who asked to be forgotten came back
+	keep         bool   // ...and their orders stay, anonymized
+	had          bool   // the dataset held the order already
+	prior        string // the customer it had then
+	seq          uint32 // the resolver's handle
 }
 
 // mergedMonth is a month part's merged orders in key order.
@@ -430,6 +433,9 @@ func (r *Run) mergeSightings(mm *mergedMonth, ms *monthSightings) {
 		}
 		if old != nil {
 			m.had, m.prior = true, old.Prior
+			m.linesChanged = mr.LinesChangedSince(&old.Order)
+		} else {
+			m.linesChanged = mr.LinesChangedSince(nil)
 		}
 		if m.erased, m.keep = r.erased.Match(mr.Order); m.erased {
 			mm.touched = true
@@ -464,6 +470,11 @@ func (r *Run) observeMonth(mm *mergedMonth, res *dedupe.Resolver, month *monthCh
 		}
 		if m.conflict {
 			r.stats.Conflicts++
+		}
+		if m.linesChanged {
+			r.stats.LinesChanged++
+			o := m.order
+			r.log.Info("order lines changed", "source", o.Source, "account", o.Account, "order_id", o.OrderID, "lines", len(o.Lines))
 		}
 		switch {
 		case m.erased:
