@@ -40,54 +40,58 @@ Personal values are masked unless --show-values is given.`,
 
 func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) error {
 	ctx := cmd.Context()
-	ds, err := dataset.Open(g.out)
+	var (
+		idents []dataset.IdentityRow
+		orders []dataset.OrderRow
+		merged []dataset.MergeRow
+	)
+	// Read-only: explain reads the files the committed manifest lists and
+	// changes nothing, so it runs safely beside an import that commits.
+	err := dataset.ReadCommitted(ctx, g.out, func(ds *dataset.Dataset) error {
+		idents, orders, merged = nil, nil, nil
+		if ds.Manifest() == nil {
+			return fmt.Errorf("%s holds no dataset yet: %w", g.out, fs.ErrNotExist)
+		}
+		noteLeftovers(g, ds)
+		err := dataset.ReadTable(ctx, ds, "identities", func(rows []dataset.IdentityRow) error {
+			for _, r := range rows {
+				if r.CustomerID == id {
+					idents = append(idents, r)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = dataset.ReadTable(ctx, ds, "orders", func(rows []dataset.OrderRow) error {
+			for _, r := range rows {
+				if r.CustomerID == id {
+					orders = append(orders, r)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return dataset.ReadTable(ctx, ds, "customer_merges", func(rows []dataset.MergeRow) error {
+			for _, r := range rows {
+				if r.CustomerID == id {
+					merged = append(merged, r)
+				}
+			}
+			return nil
+		})
+	})
 	if err != nil {
 		return err
-	}
-	if ds.Manifest() == nil {
-		return fmt.Errorf("%s holds no dataset yet: %w", g.out, fs.ErrNotExist)
 	}
 	mask := func(s string) string {
 		if show {
 			return s
 		}
 		return normalize.Mask(s)
-	}
-	var idents []dataset.IdentityRow
-	err = dataset.ReadTable(ctx, ds, "identities", func(rows []dataset.IdentityRow) error {
-		for _, r := range rows {
-			if r.CustomerID == id {
-				idents = append(idents, r)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var orders []dataset.OrderRow
-	err = dataset.ReadTable(ctx, ds, "orders", func(rows []dataset.OrderRow) error {
-		for _, r := range rows {
-			if r.CustomerID == id {
-				orders = append(orders, r)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var merged []dataset.MergeRow
-	err = dataset.ReadTable(ctx, ds, "customer_merges", func(rows []dataset.MergeRow) error {
-		for _, r := range rows {
-			if r.CustomerID == id {
-				merged = append(merged, r)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if len(orders) == 0 && len(idents) == 0 {
 		return errors.New("no customer " + id + " in " + g.out)
@@ -132,4 +136,18 @@ func fmtDay(t *time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format(time.DateOnly)
+}
+
+// noteLeftovers tells, on stderr, that the dataset folder holds files its
+// manifest does not list: a run is committing, or one was killed while
+// committing. Read-only commands are not affected (they read what the
+// manifest lists), but a reader that globs the table folders sees both.
+func noteLeftovers(g *globalOptions, ds *dataset.Dataset) {
+	left, err := ds.Leftovers()
+	if err != nil || len(left) == 0 {
+		return
+	}
+	fmt.Fprintf(g.stderr, "note: %s holds %d file(s) of a commit that is running or was killed (first: %s, %s); "+
+		"this command reads only the committed files, but tools that glob the folders see them too until the next import, sync or forget repairs the dataset\n",
+		g.out, len(left), left[0].Path, left[0].What)
 }

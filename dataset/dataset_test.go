@@ -346,6 +346,27 @@ func TestDatasetCrashBeforeManifest(t *testing.T) {
 		t.Fatal("the crash hook ran before any file was moved")
 	}
 
+	// A read-only open sees the old manifest, says the folder needs
+	// repair, and changes nothing; no transaction can begin on it.
+	killed := snapshot(t, dir)
+	ro, err := OpenReadOnly(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ro.Manifest(); got.RunID != old.RunID {
+		t.Errorf("read-only open: manifest of %s, want %s", got.RunID, old.RunID)
+	}
+	left, err := ro.Leftovers()
+	if err != nil || len(left) != stray+1 { // the moved files and the staging folder
+		t.Errorf("leftovers: %d %v, want %d", len(left), err, stray+1)
+	}
+	if err := ro.Begin("run-3").Keep(TableOrders); err == nil {
+		t.Error("a transaction began on a read-only dataset")
+	}
+	if after := snapshot(t, dir); !slices.Equal(killed, after) {
+		t.Errorf("a read-only open changed the folder:\n%v\nwant:\n%v", after, killed)
+	}
+
 	ds2, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
