@@ -558,10 +558,12 @@ func checkPartition(td *tableDef, partition string) error {
 	return nil
 }
 
-// testHookAfterMove runs in Commit after the files are in their table
-// folders and before the manifest is written; returning true makes Commit
-// stop there as if the process had died.
-var testHookAfterMove func() (crash bool)
+// TestHookAfterMove, for tests only, runs in Commit after the files are in
+// their table folders and before the manifest is written: the instant where
+// a kill leaves a globbing reader old and new files side by side. Returning
+// true makes Commit stop there as if the process had died; a test that runs
+// orderhist as a child process kills it there for real.
+var TestHookAfterMove func() (crash bool)
 
 var errSimulatedCrash = errors.New("simulated crash")
 
@@ -618,7 +620,7 @@ func (tx *Tx) Commit(m Manifest) error {
 			return fmt.Errorf("commit %s: %w", tx.runID, err)
 		}
 	}
-	if testHookAfterMove != nil && testHookAfterMove() {
+	if TestHookAfterMove != nil && TestHookAfterMove() {
 		moved = nil
 		return errSimulatedCrash
 	}

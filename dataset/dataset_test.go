@@ -327,14 +327,14 @@ func TestDatasetCrashBeforeManifest(t *testing.T) {
 	old := commitRun(t, ds, "run-1", 10)
 	before := snapshot(t, dir)
 
-	testHookAfterMove = func() bool { return true }
-	t.Cleanup(func() { testHookAfterMove = nil })
+	TestHookAfterMove = func() bool { return true }
+	t.Cleanup(func() { TestHookAfterMove = nil })
 	tx := ds.Begin("run-2")
 	writeRun(t, tx, benchOrders(50))
 	if err := tx.Commit(testManifest()); !errors.Is(err, errSimulatedCrash) {
 		t.Fatalf("Commit: %v", err)
 	}
-	testHookAfterMove = nil
+	TestHookAfterMove = nil
 	// The "dead" process left run-2's files in the table folders.
 	var stray int
 	for _, n := range names(t, dir) {
