@@ -86,6 +86,14 @@ func (r *Run) build() error {
 		}
 		r.stats.KeptMonths++
 	}
+	if len(months) == 0 {
+		// No order anywhere (a header-only export as the first import):
+		// the orders tables still get a file, empty, in the partition of
+		// orders without a date, so the dataset is complete and every
+		// Parquet reader finds their schema. The next run with orders
+		// drops it, as it has no order to keep.
+		rewrite = []string{dataset.HiveNullPartition}
+	}
 	if err := r.writeMonths(rewrite, handles); err != nil {
 		return err
 	}
