@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -69,7 +70,7 @@ matches and which one came closest.`,
 			var results []detectResult
 			failed := 0
 			for _, f := range files {
-				res := detectFile(cmd, f, forced, opts)
+				res := detectFile(cmd, f, forced, opts, g.now())
 				if res.Error != "" {
 					failed++
 				}
@@ -103,7 +104,7 @@ matches and which one came closest.`,
 	return c
 }
 
-func detectFile(cmd *cobra.Command, path string, forced connectors.FileReader, opts map[string]string) detectResult {
+func detectFile(cmd *cobra.Command, path string, forced connectors.FileReader, opts map[string]string, now time.Time) detectResult {
 	res := detectResult{File: path}
 	s, err := connectors.ReadSample(path)
 	if err != nil {
@@ -131,7 +132,10 @@ func detectFile(cmd *cobra.Command, path string, forced connectors.FileReader, o
 		return res
 	}
 	res.Mapping = columnMapping(fr, s, m)
-	for rec, err := range fr.ReadFile(cmd.Context(), connectors.File{Path: path, Account: "main", Options: opts}) {
+	// The clock an import would run with, so detect skips the rows with
+	// implausible dates an import would skip.
+	ctx := connectors.WithRunTime(cmd.Context(), now)
+	for rec, err := range fr.ReadFile(ctx, connectors.File{Path: path, Account: "main", Options: opts}) {
 		if err != nil {
 			res.Error = err.Error()
 			break

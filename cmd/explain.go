@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,66 +45,40 @@ Personal values are masked unless --show-values is given.`,
 
 func runExplain(cmd *cobra.Command, g *globalOptions, id string, show bool) error {
 	ctx := cmd.Context()
-	ds, err := dataset.Open(g.out)
+	var (
+		idents []dataset.IdentityRow
+		orders []dataset.OrderRow
+		merged []dataset.MergeRow
+		links  []dataset.LinkRow
+	)
+	// Read-only: explain reads the files the committed manifest lists and
+	// changes nothing, so it runs safely beside an import that commits.
+	err := dataset.ReadCommitted(ctx, g.out, func(ds *dataset.Dataset) error {
+		if ds.Manifest() == nil {
+			return fmt.Errorf("%s holds no dataset yet: %w", g.out, fs.ErrNotExist)
+		}
+		noteLeftovers(g, ds)
+		var err error
+		if idents, err = customerRows(ctx, ds, "identities", func(r dataset.IdentityRow) bool { return r.CustomerID == id }); err != nil {
+			return err
+		}
+		if orders, err = customerRows(ctx, ds, "orders", func(r dataset.OrderRow) bool { return r.CustomerID == id }); err != nil {
+			return err
+		}
+		if merged, err = customerRows(ctx, ds, "customer_merges", func(r dataset.MergeRow) bool { return r.CustomerID == id }); err != nil {
+			return err
+		}
+		links, err = customerRows(ctx, ds, dataset.TableLinks, func(r dataset.LinkRow) bool { return r.CustomerID == id })
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	if ds.Manifest() == nil {
-		return fmt.Errorf("%s holds no dataset yet: %w", g.out, fs.ErrNotExist)
 	}
 	mask := func(s string) string {
 		if show {
 			return s
 		}
 		return normalize.Mask(s)
-	}
-	var idents []dataset.IdentityRow
-	err = dataset.ReadTable(ctx, ds, "identities", func(rows []dataset.IdentityRow) error {
-		for _, r := range rows {
-			if r.CustomerID == id {
-				idents = append(idents, r)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var orders []dataset.OrderRow
-	err = dataset.ReadTable(ctx, ds, "orders", func(rows []dataset.OrderRow) error {
-		for _, r := range rows {
-			if r.CustomerID == id {
-				orders = append(orders, r)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var merged []dataset.MergeRow
-	err = dataset.ReadTable(ctx, ds, "customer_merges", func(rows []dataset.MergeRow) error {
-		for _, r := range rows {
-			if r.CustomerID == id {
-				merged = append(merged, r)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var links []dataset.LinkRow
-	err = dataset.ReadTable(ctx, ds, dataset.TableLinks, func(rows []dataset.LinkRow) error {
-		for _, r := range rows {
-			if r.CustomerID == id {
-				links = append(links, r)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if len(orders) == 0 && len(idents) == 0 {
 		return errors.New("no customer " + id + " in " + g.out)
@@ -185,4 +160,32 @@ func printLinks(w io.Writer, links []dataset.LinkRow) error {
 		tw.Flush()
 	}
 	return nil
+}
+
+// noteLeftovers tells, on stderr, that the dataset folder holds files its
+// manifest does not list: a run is committing, or one was killed while
+// committing. Read-only commands are not affected (they read what the
+// manifest lists), but a reader that globs the table folders sees both.
+func noteLeftovers(g *globalOptions, ds *dataset.Dataset) {
+	left, err := ds.Leftovers()
+	if err != nil || len(left) == 0 {
+		return
+	}
+	fmt.Fprintf(g.stderr, "note: %s holds %d file(s) of a commit that is running or was killed (first: %s, %s); "+
+		"this command reads only the committed files, but tools that glob the folders see them too until the next import, sync or forget repairs the dataset\n",
+		g.out, len(left), left[0].Path, left[0].What)
+}
+
+// customerRows reads the rows of one table that keep returns true for.
+func customerRows[R any](ctx context.Context, ds *dataset.Dataset, table string, keep func(R) bool) ([]R, error) {
+	var out []R
+	err := dataset.ReadTable(ctx, ds, table, func(rows []R) error {
+		for _, r := range rows {
+			if keep(r) {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
 }

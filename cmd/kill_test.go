@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -23,6 +24,12 @@ import (
 // run it as a child process and kill it.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("ORDERHIST_CHILD_ARGS"); args != "" {
+		if os.Getenv("ORDERHIST_CHILD_KILL") == "after-move" {
+			dataset.TestHookAfterMove = func() bool {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {}
+			}
+		}
 		os.Exit(Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -109,6 +116,92 @@ func TestKilledImportLeavesDatasetConsistent(t *testing.T) {
 	if len(got.Records) != 20002 || !bytes.Equal(stripVolatile(got.JSONL), stripVolatile(want.JSONL)) {
 		t.Fatalf("after kills and a completing run: %d orders, differing from a clean run's %d", len(got.Records), len(want.Records))
 	}
+}
+
+// TestKilledBetweenMovesAndManifest kills an import at the one instant a
+// globbing reader sees old and new files side by side: its files are in
+// the table folders, the manifest still lists the old ones. A read-only
+// command then still reads the committed dataset, says the folder needs
+// repair and changes nothing; the next run that takes the lock rolls the
+// killed commit back before anything else.
+func TestKilledBetweenMovesAndManifest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	in := t.TempDir()
+	out := filepath.Join(t.TempDir(), "data")
+	a := writeFile(t, in, "amazon.tsv", amazonTSV)
+	s := writeFile(t, in, "shopify.csv", shopifyCSV)
+	if r := run(t, t.Context(), "import", "--out", out, a); r.code != 0 {
+		t.Fatalf("first import: %d %s", r.code, r.stderr)
+	}
+	before := readManifest(t, out)
+	id := customerIDs(t, out)["701-0000001-0000001"]
+
+	child := childCommand(t, "import", "--out", out, "--quiet", a, s)
+	child.Env = append(child.Env, "ORDERHIST_CHILD_KILL=after-move")
+	err := child.Run()
+	if ws, ok := child.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("the child was not killed at the commit: %v", err)
+	}
+	// What a globbing reader sees now: both runs' orders files.
+	globbed, _ := filepath.Glob(filepath.Join(out, "orders", "*", "*.parquet"))
+	if len(globbed) <= len(before.Tables["orders"].Files) {
+		t.Fatalf("the kill left %d orders files, the manifest lists %d: the hook ran before the moves", len(globbed), len(before.Tables["orders"].Files))
+	}
+
+	killed := treeSums(t, out)
+	r := run(t, t.Context(), "explain", "--out", out, id)
+	if r.code != 0 || !strings.Contains(r.stdout, "customer "+id) {
+		t.Fatalf("explain after the kill: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "was killed") {
+		t.Errorf("explain does not say the dataset needs repair:\n%s", r.stderr)
+	}
+	if got := treeSums(t, out); !maps.Equal(got, killed) {
+		t.Errorf("explain changed the dataset folder after the kill")
+	}
+	if m := readManifest(t, out); m.RunID != before.RunID {
+		t.Fatalf("the killed run committed: %s", m.RunID)
+	}
+
+	// The next run repairs first, then imports as a clean run would.
+	if r := run(t, t.Context(), "import", "--out", out, a, s); r.code != 0 {
+		t.Fatalf("import after the kill: %d %s", r.code, r.stderr)
+	}
+	checkManifestFiles(t, out)
+	if r := run(t, t.Context(), "explain", "--out", out, id); r.code != 0 || r.stderr != "" {
+		t.Errorf("explain after the repair: %d %s", r.code, r.stderr)
+	}
+}
+
+// treeSums maps every file under dir (but _state) to its sha256.
+func treeSums(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	sums := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == dataset.StateDir {
+				return filepath.SkipDir
+			}
+			sums[p] = "dir"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		sums[p] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sums
 }
 
 // stripVolatile drops ingested_at, which differs between two runs.

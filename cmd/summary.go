@@ -49,6 +49,9 @@ func printTotals(w io.Writer, dir string, s *importer.Stats) {
 	if s.Conflicts > 0 {
 		fmt.Fprintf(w, "conflicts:  %d orders were seen with different buyer details; the latest were kept\n", s.Conflicts)
 	}
+	if s.LinesChanged > 0 {
+		fmt.Fprintf(w, "edited:     %d orders carry other lines than before; the latest lines replaced them (each is in the log)\n", s.LinesChanged)
+	}
 	if s.Erased > 0 {
 		fmt.Fprintf(w, "erased:     %d orders of buyers who asked to be forgotten were left out or anonymized\n", s.Erased)
 	}

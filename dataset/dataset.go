@@ -52,7 +52,14 @@
 // a run that died between steps 2 and 3 looks. A manifest that cannot be read
 // stops Open before anything is removed. Open never looks inside _state/ or
 // any folder that is not a table, and it assumes that no other process
-// writes the dataset at the same time: callers hold the dataset's lock.
+// writes the dataset at the same time: only OpenSession calls it, right
+// after taking the dataset's lock, so a killed commit is rolled back (files
+// moved but no new manifest) or finished (new manifest, old files still
+// there) before the next run does anything else.
+//
+// Commands that only read use OpenReadOnly (or ReadCommitted): it reads the
+// manifest and nothing else, never repairs, and Leftovers tells whether the
+// folder holds files of a commit that is running or was killed.
 package dataset
 
 import (
@@ -183,6 +190,8 @@ func checkRelPath(table, rel string) error {
 // Dataset is an open dataset folder.
 type Dataset struct {
 	dir string
+	// readOnly datasets come from OpenReadOnly: no transaction may begin.
+	readOnly bool
 
 	mu       sync.Mutex
 	manifest *Manifest // nil until the first commit
@@ -234,70 +243,83 @@ func listedIn(m *Manifest) map[string]bool {
 }
 
 func (ds *Dataset) recover() error {
-	entries, err := os.ReadDir(ds.dir)
+	left, dirs, err := ds.leftovers()
 	if err != nil {
 		return err
+	}
+	for _, l := range left {
+		if err := os.RemoveAll(filepath.Join(ds.dir, filepath.FromSlash(l.Path))); err != nil {
+			return fmt.Errorf("remove %s: %w", l.What, err)
+		}
+	}
+	pruneEmpty(dirs)
+	return nil
+}
+
+// Leftover is something in the dataset folder that the manifest does not
+// account for: what a run that is committing, or one that was killed,
+// leaves beside the committed files.
+type Leftover struct {
+	Path string // relative to the dataset folder, with forward slashes
+	What string // "staging folder", "temp file" or "file not in manifest"
+}
+
+// leftovers lists what recovery removes, without removing anything, and
+// the table partition folders it walked (deepest last), which recovery
+// removes when they are left empty.
+func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
+	entries, err := os.ReadDir(ds.dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, e := range entries {
 		name := e.Name()
 		switch {
 		case e.IsDir() && strings.HasPrefix(name, stagingPrefix):
-			if err := os.RemoveAll(filepath.Join(ds.dir, name)); err != nil {
-				return fmt.Errorf("remove leftover staging folder: %w", err)
-			}
+			left = append(left, Leftover{Path: name, What: "staging folder"})
 		case e.Type().IsRegular() && isTempName(name):
-			if err := os.Remove(filepath.Join(ds.dir, name)); err != nil {
-				return fmt.Errorf("remove leftover temp file: %w", err)
-			}
+			left = append(left, Leftover{Path: name, What: "temp file"})
 		}
 	}
 	listed := listedIn(ds.manifest)
 	for _, td := range tableDefs {
-		if err := ds.sweepTable(td.name, listed); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sweepTable removes from a table folder whatever the manifest does not
-// account for, then the partition folders that are left empty.
-func (ds *Dataset) sweepTable(table string, listed map[string]bool) error {
-	root := filepath.Join(ds.dir, table)
-	var dirs []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == root {
-				return fs.SkipDir
+		root := filepath.Join(ds.dir, td.name)
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					// The table folder does not exist yet, or a partition
+					// was removed by a commit while it was walked.
+					return nil
+				}
+				return err
 			}
-			return err
-		}
-		if d.IsDir() {
-			if p != root {
-				dirs = append(dirs, p)
+			if d.IsDir() {
+				if p != root {
+					dirs = append(dirs, p)
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			rel, err := filepath.Rel(ds.dir, p)
+			if err != nil {
+				return err
+			}
+			rel = filepath.ToSlash(rel)
+			switch {
+			case isTempName(d.Name()):
+				left = append(left, Leftover{Path: rel, What: "temp file"})
+			case strings.HasSuffix(d.Name(), ".parquet") && !listed[rel]:
+				left = append(left, Leftover{Path: rel, What: "file not in manifest"})
 			}
 			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		rel, err := filepath.Rel(ds.dir, p)
+		})
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		rel = filepath.ToSlash(rel)
-		if isTempName(d.Name()) || (strings.HasSuffix(d.Name(), ".parquet") && !listed[rel]) {
-			if err := os.Remove(p); err != nil {
-				return fmt.Errorf("remove file not in manifest: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
-	pruneEmpty(dirs)
-	return nil
+	return left, dirs, nil
 }
 
 // pruneEmpty removes the folders that are empty, deepest first. A folder that
@@ -375,6 +397,8 @@ func (ds *Dataset) Begin(runID string) *Tx {
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
 	switch {
+	case ds.readOnly:
+		tx.err = fmt.Errorf("begin %s: the dataset was opened read-only", runID)
 	case !runIDPattern.MatchString(runID):
 		tx.err = fmt.Errorf("begin: run id %q: use 1-128 letters, digits, '_', '.' or '-'", runID)
 	case ds.tx != nil:
@@ -535,10 +559,12 @@ func checkPartition(td *tableDef, partition string) error {
 	return nil
 }
 
-// testHookAfterMove runs in Commit after the files are in their table
-// folders and before the manifest is written; returning true makes Commit
-// stop there as if the process had died.
-var testHookAfterMove func() (crash bool)
+// TestHookAfterMove, for tests only, runs in Commit after the files are in
+// their table folders and before the manifest is written: the instant where
+// a kill leaves a globbing reader old and new files side by side. Returning
+// true makes Commit stop there as if the process had died; a test that runs
+// orderhist as a child process kills it there for real.
+var TestHookAfterMove func() (crash bool)
 
 var errSimulatedCrash = errors.New("simulated crash")
 
@@ -595,7 +621,7 @@ func (tx *Tx) Commit(m Manifest) error {
 			return fmt.Errorf("commit %s: %w", tx.runID, err)
 		}
 	}
-	if testHookAfterMove != nil && testHookAfterMove() {
+	if TestHookAfterMove != nil && TestHookAfterMove() {
 		moved = nil
 		return errSimulatedCrash
 	}

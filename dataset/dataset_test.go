@@ -328,14 +328,14 @@ func TestDatasetCrashBeforeManifest(t *testing.T) {
 	old := commitRun(t, ds, "run-1", 10)
 	before := snapshot(t, dir)
 
-	testHookAfterMove = func() bool { return true }
-	t.Cleanup(func() { testHookAfterMove = nil })
+	TestHookAfterMove = func() bool { return true }
+	t.Cleanup(func() { TestHookAfterMove = nil })
 	tx := ds.Begin("run-2")
 	writeRun(t, tx, benchOrders(50))
 	if err := tx.Commit(testManifest()); !errors.Is(err, errSimulatedCrash) {
 		t.Fatalf("Commit: %v", err)
 	}
-	testHookAfterMove = nil
+	TestHookAfterMove = nil
 	// The "dead" process left run-2's files in the table folders.
 	var stray int
 	for _, n := range names(t, dir) {
@@ -345,6 +345,27 @@ func TestDatasetCrashBeforeManifest(t *testing.T) {
 	}
 	if stray == 0 {
 		t.Fatal("the crash hook ran before any file was moved")
+	}
+
+	// A read-only open sees the old manifest, says the folder needs
+	// repair, and changes nothing; no transaction can begin on it.
+	killed := snapshot(t, dir)
+	ro, err := OpenReadOnly(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ro.Manifest(); got.RunID != old.RunID {
+		t.Errorf("read-only open: manifest of %s, want %s", got.RunID, old.RunID)
+	}
+	left, err := ro.Leftovers()
+	if err != nil || len(left) != stray+1 { // the moved files and the staging folder
+		t.Errorf("leftovers: %d %v, want %d", len(left), err, stray+1)
+	}
+	if err := ro.Begin("run-3").Keep(TableOrders); err == nil {
+		t.Error("a transaction began on a read-only dataset")
+	}
+	if after := snapshot(t, dir); !slices.Equal(killed, after) {
+		t.Errorf("a read-only open changed the folder:\n%v\nwant:\n%v", after, killed)
 	}
 
 	ds2, err := Open(dir)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/orderhist/orderhist/internal/pii"
 	"github.com/orderhist/orderhist/normalize"
 )
 
@@ -33,7 +34,18 @@ type erasedIdentifier struct {
 type Erasures struct {
 	key []byte
 	IDs []erasedIdentifier `json:"identifiers"`
+	// Orders are the keys (source, account, order id) of the erased
+	// orders, so an export that holds them brings none back, whatever
+	// identifiers it carries or lacks.
+	Orders []erasedIdentifier `json:"orders,omitempty"`
+	// stored is the --pii protector of the dataset: identifiers are also
+	// compared in the form the dataset stores them (see storedIdentifiers).
+	stored *pii.Protector
 }
+
+// UseProtector makes Match compare identifiers also in the form a dataset
+// written under p stores them, which is the form Forget records them in.
+func (e *Erasures) UseProtector(p *pii.Protector) { e.stored = p }
 
 func erasuresPath(dir string) string { return filepath.Join(dir, StateDir, "erasures.json") }
 
@@ -92,6 +104,25 @@ func (e *Erasures) Add(kind, v string, keep bool) {
 	e.IDs = append(e.IDs, erasedIdentifier{Kind: kind, Hash: h, KeepOrders: keep})
 }
 
+// AddOrder remembers the key of an erased order.
+func (e *Erasures) AddOrder(source, account, orderID string, keep bool) {
+	h := e.hash("order", source+"\x00"+account+"\x00"+orderID)
+	for _, x := range e.Orders {
+		if x.Hash == h {
+			return
+		}
+	}
+	e.Orders = append(e.Orders, erasedIdentifier{Kind: "order", Hash: h, KeepOrders: keep})
+}
+
+// addStored remembers every identifier of o, an order as the dataset
+// stores it under p.
+func (e *Erasures) addStored(p *pii.Protector, o *normalize.Order, keep bool) {
+	for _, id := range storedIdentifiers(p, o) {
+		e.Add(id[0], id[1], keep)
+	}
+}
+
 // Save writes the erasures of the dataset in dir, durably.
 func (e *Erasures) Save(dir string) error {
 	b, err := json.MarshalIndent(e, "", "  ")
@@ -104,10 +135,22 @@ func (e *Erasures) Save(dir string) error {
 // Match reports whether an order carries an erased identifier, and
 // whether its orders are kept as history.
 func (e *Erasures) Match(o *normalize.Order) (erased, keep bool) {
-	if e == nil || len(e.IDs) == 0 {
+	if e == nil || len(e.IDs)+len(e.Orders) == 0 {
 		return false, false
 	}
-	for _, id := range OrderIdentifiers(o) {
+	if len(e.Orders) > 0 {
+		h := e.hash("order", o.Source+"\x00"+o.Account+"\x00"+o.OrderID)
+		for _, x := range e.Orders {
+			if x.Hash == h {
+				return true, x.KeepOrders
+			}
+		}
+	}
+	ids := OrderIdentifiers(o)
+	if e.stored != nil {
+		ids = append(ids, storedIdentifiers(e.stored, o)...)
+	}
+	for _, id := range ids {
 		h := e.hash(id[0], id[1])
 		for _, x := range e.IDs {
 			if x.Kind == id[0] && x.Hash == h {
@@ -133,6 +176,32 @@ func OrderIdentifiers(o *normalize.Order) [][2]string {
 			ids = append(ids, [2]string{"phone", p})
 		}
 	}
+	return ids
+}
+
+// storedIdentifiers are the identifiers of o in the form a dataset written
+// under p stores them (clear, or keyed hashes under --pii hash), with kinds
+// of their own ("stored_..."): marketplace user (source, account, buyer id
+// or username), document, e-mail (personal or marketplace relay address)
+// and phones. Forget records them from the dataset's rows; an import
+// computes them from the clear order it reads, so both meet whatever the
+// mode. p.Value leaves a value read back hashed as it is. Under --pii drop
+// the rows hold none of them: the erased orders' keys and the identifier
+// forget was given are what stick there.
+func storedIdentifiers(p *pii.Protector, o *normalize.Order) [][2]string {
+	var ids [][2]string
+	add := func(kind, v string) {
+		if v != "" {
+			ids = append(ids, [2]string{"stored_" + kind, v})
+		}
+	}
+	if ref := p.Value("marketplace_user", o.Buyer.Ref); ref != "" {
+		add("marketplace_user", o.Source+"\x00"+o.Account+"\x00"+ref)
+	}
+	add("document", p.Value(string(o.Buyer.DocumentType), o.Buyer.Document))
+	add("email", p.Value("email", o.Buyer.Email))
+	add("phone", p.Value("phone", o.Buyer.Phone))
+	add("phone", p.Value("phone", o.Ship.RecipientPhone))
 	return ids
 }
 

@@ -137,6 +137,8 @@ func forget(ctx context.Context, s *Session, e Erasure, p *pii.Protector) (*Eras
 				for _, id := range OrderIdentifiers(&ord) {
 					er.Add(id[0], id[1], e.KeepOrders)
 				}
+				er.addStored(p, &ord, e.KeepOrders)
+				er.AddOrder(row.Source, row.Account, row.OrderID, e.KeepOrders)
 				erasedOrders[RowOrderKey(&row)] = true
 				if !e.KeepOrders {
 					removed++

@@ -60,6 +60,11 @@
 // matching happens on the clear values in memory, so a hashed or dropped
 // dataset resolves customers as a clear one does.
 //
+// Every scratch spool is encrypted (AES-256-CTR, a key drawn per process
+// and held in memory only, a random IV per file; spoolcrypt.go), so no
+// clear personal value reaches the disk under --pii hash or drop, nor
+// outlives a killed run in a readable form.
+//
 // The scratch spools use a codec of their own (spool.go) rather than gob or
 // a serialization library: the format lives for one run only, and the
 // hand-written codec costs a third of gob's CPU and no reflection (see

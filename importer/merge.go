@@ -40,6 +40,7 @@ func (r *Run) build() error {
 	if r.erased, err = dataset.LoadErasures(r.dir, false); err != nil {
 		return err
 	}
+	r.erased.UseProtector(r.protect)
 	res := dedupe.NewResolver(dedupe.Options{Now: r.now, MatchWeight: r.opts.MatchWeight, StoredValue: func(k dedupe.Kind, v string) string { return ident.Value(string(k), v) }})
 	if err := r.seedResolver(res); err != nil {
 		return err
@@ -86,6 +87,14 @@ func (r *Run) build() error {
 			return err
 		}
 		r.stats.KeptMonths++
+	}
+	if len(months) == 0 {
+		// No order anywhere (a header-only export as the first import):
+		// the orders tables still get a file, empty, in the partition of
+		// orders without a date, so the dataset is complete and every
+		// Parquet reader finds their schema. The next run with orders
+		// drops it, as it has no order to keep.
+		rewrite = []string{dataset.HiveNullPartition}
 	}
 	if err := r.writeMonths(rewrite, handles); err != nil {
 		return err
@@ -310,11 +319,14 @@ type mergedSighting struct {
 	latest     *Input // the input of the latest sighting read in this run
 	enriched   bool
 	conflict   bool
-	erased     bool   // a buyer who asked to be forgotten came back
-	keep       bool   // ...and their orders stay, anonymized
-	had        bool   // the dataset held the order already
-	prior      string // the customer it had then
-	seq        uint32 // the resolver's handle
+	// linesChanged: the lines differ from the dataset's copy, or, for an
+	// order new to it, between this run's sightings.
+	linesChanged bool
+	erased       bool   // a buyer who asked to be forgotten came back
+	keep         bool   // ...and their orders stay, anonymized
+	had          bool   // the dataset held the order already
+	prior        string // the customer it had then
+	seq          uint32 // the resolver's handle
 }
 
 // mergedMonth is a month part's merged orders in key order.
@@ -431,6 +443,9 @@ func (r *Run) mergeSightings(mm *mergedMonth, ms *monthSightings) {
 		}
 		if old != nil {
 			m.had, m.prior = true, old.Prior
+			m.linesChanged = mr.LinesChangedSince(&old.Order)
+		} else {
+			m.linesChanged = mr.LinesChangedSince(nil)
 		}
 		if m.erased, m.keep = r.erased.Match(mr.Order); m.erased {
 			mm.touched = true
@@ -465,6 +480,11 @@ func (r *Run) observeMonth(mm *mergedMonth, res *dedupe.Resolver, month *monthCh
 		}
 		if m.conflict {
 			r.stats.Conflicts++
+		}
+		if m.linesChanged {
+			r.stats.LinesChanged++
+			o := m.order
+			r.log.Info("order lines changed", "source", o.Source, "account", o.Account, "order_id", o.OrderID, "lines", len(o.Lines))
 		}
 		switch {
 		case m.erased:

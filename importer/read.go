@@ -65,7 +65,10 @@ func (r *Run) Pull(puller connectors.APIPuller, src connectors.APISource) (*Inpu
 	in.Match.Connector, in.Match.Layout = puller.Info().Name, "api"
 	bar := r.opts.Progress(src.Name, -1, in.Match.Connector)
 	defer bar.Finish()
-	if err := r.consume(r.ctx, in, puller.Pull(r.ctx, src), bar); err != nil {
+	// An API's values are checked as a file's are: a connector's file
+	// reader checks its rows itself, a puller's records are checked here.
+	records := connectors.CheckRecords(puller.Pull(connectors.WithRunTime(r.ctx, r.now), src), r.now)
+	if err := r.consume(r.ctx, in, records, bar); err != nil {
 		return in, err
 	}
 	if in.Failed() {
@@ -168,7 +171,9 @@ func (r *Run) readFile(ctx context.Context, in *Input, f connectors.File) error 
 	bar := r.opts.Progress(in.Path, in.Size, in.Match.Connector)
 	defer bar.Finish()
 	f.Wrap = bar.Wrap
-	return r.consume(ctx, in, in.reader.ReadFile(ctx, f), bar)
+	// The run's clock bounds the dates a file may hold, so a run replayed
+	// with a fixed clock checks them as the original run did.
+	return r.consume(ctx, in, in.reader.ReadFile(connectors.WithRunTime(ctx, r.now), f), bar)
 }
 
 // consume streams one input's records into per-month spools. An input that

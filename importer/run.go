@@ -81,6 +81,10 @@ type Stats struct {
 	// Enriched orders kept a buyer detail an earlier sighting had, and
 	// Conflicts were seen with different buyer details.
 	NewOrders, Updated, Unchanged, Enriched, Conflicts int64
+	// LinesChanged orders carry other lines than before: the latest
+	// sighting's lines replaced the earlier ones (an edit, a cancelled or
+	// returned item). Each is logged with its source, account and id.
+	LinesChanged int64
 	// Erased orders belong to buyers who asked to be forgotten: left out
 	// or anonymized.
 	Erased int64

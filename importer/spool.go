@@ -34,7 +34,14 @@ func createSpool[T any](path string) (*spoolWriter[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return &spoolWriter[T]{f: f, buf: bufio.NewWriterSize(f, 64<<10)}, nil
+	// The IV goes first, unbuffered; then bufio batches small records into
+	// large encrypted writes.
+	enc, err := encryptTo(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &spoolWriter[T]{f: f, buf: bufio.NewWriterSize(enc, 64<<10)}, nil
 }
 
 func (w *spoolWriter[T]) Write(v *T) error {
@@ -92,7 +99,11 @@ func eachPayload(path string, fn func(payload []byte) error) error {
 		return err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	dec, err := decryptFrom(bufio.NewReaderSize(f, 64<<10))
+	if err != nil {
+		return fmt.Errorf("read scratch file %s: %w", filepath.Base(path), err)
+	}
+	br := bufio.NewReaderSize(dec, 64<<10)
 	var raw []byte
 	for {
 		n, err := binary.ReadUvarint(br)

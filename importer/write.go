@@ -37,7 +37,11 @@ func (r *Run) writeMonth(month string, result *dedupe.Handles) error {
 	ow := startTableWriter(orders, stop, writeBatch)
 	iw := startTableWriter(items, stop, writeBatch)
 	obuf, ibuf := ow.buffer(), iw.buffer()
-	err = readMergedOrders(r.merged[month], func(mo *mergedOrder) error {
+	read := readMergedOrders
+	if r.merged[month] == "" { // a dataset with no order: empty files
+		read = func(string, func(*mergedOrder) error) error { return nil }
+	}
+	err = read(r.merged[month], func(mo *mergedOrder) error {
 		o := &mo.Order
 		id := result.CustomerOf(mo.Seq)
 		if id == "" {
@@ -59,8 +63,10 @@ func (r *Run) writeMonth(month string, result *dedupe.Handles) error {
 		}
 		return nil
 	})
-	if err == nil {
+	if err == nil && r.merged[month] != "" {
 		removeSpools([]string{r.merged[month]})
+	}
+	if err == nil {
 		ow.send(obuf)
 		iw.send(ibuf)
 	} else {
