@@ -166,39 +166,40 @@ func missingBefore(t *testing.T, dir string, api *fakeAPI, since, mark time.Time
 
 func TestPullCommitsAtCheckpoints(t *testing.T) {
 	dir := t.TempDir()
-	api := newFakeAPI(1000)
-	until := pullBase.Add(2000 * time.Minute)
-	in, marks, st, err := pullOnce(t, t.Context(), dir, api, pullBase, until, Options{CheckpointOrders: 150, CheckpointEvery: -1})
+	api := newFakeAPI(300)
+	until := pullBase.Add(600 * time.Minute)
+	in, marks, st, err := pullOnce(t, t.Context(), dir, api, pullBase, until, Options{CheckpointOrders: 95, CheckpointEvery: -1})
 	if err != nil || in.Failed() {
 		t.Fatalf("pull: %v %v", err, in.Err)
 	}
-	// A commit at the first mark once 150 orders came in: 150, 300, ... 900.
-	if len(marks) != 6 || !marks[0].Equal(pullBase.Add(150*time.Minute)) {
+	// A commit at the first mark once 95 orders came in: 100, 200, and
+	// the end.
+	if len(marks) != 3 || !marks[0].Equal(pullBase.Add(100*time.Minute)) {
 		t.Errorf("checkpoints at %v", marks)
 	}
 	if !in.Checkpoint.Equal(until) {
 		t.Errorf("last mark %v, want %v", in.Checkpoint, until)
 	}
-	if st.Orders != 1000 || st.NewOrders != 1000 || in.NewOrders != 1000 || in.Orders != 1000 || st.RejectedRows != 0 {
+	if st.Orders != 300 || st.NewOrders != 300 || in.NewOrders != 300 || in.Orders != 300 || st.RejectedRows != 0 {
 		t.Errorf("stats %+v, input %d orders %d new", *st, in.Orders, in.NewOrders)
 	}
-	if got := datasetOrders(t, dir); len(got) != 1000 {
-		t.Errorf("%d orders in the dataset, want 1000", len(got))
+	if got := datasetOrders(t, dir); len(got) != 300 {
+		t.Errorf("%d orders in the dataset, want 300", len(got))
 	}
-	if m, _ := dataset.ReadManifest(dir); m.Tables["orders"].Rows != 1000 {
+	if m, _ := dataset.ReadManifest(dir); m.Tables["orders"].Rows != 300 {
 		t.Errorf("manifest lists %d orders", m.Tables["orders"].Rows)
 	}
 }
 
 func TestPullCheckpointsByTime(t *testing.T) {
 	dir := t.TempDir()
-	api := newFakeAPI(100)
-	// Every mark is a minute late: each commits.
-	_, marks, _, err := pullOnce(t, t.Context(), dir, api, pullBase, pullBase.Add(100*time.Minute), Options{CheckpointOrders: -1, CheckpointEvery: time.Nanosecond})
-	if err != nil || len(marks) != 10 {
-		t.Fatalf("%v, %d checkpoints, want 10", err, len(marks))
+	api := newFakeAPI(30)
+	// Every mark comes late: each commits.
+	_, marks, _, err := pullOnce(t, t.Context(), dir, api, pullBase, pullBase.Add(30*time.Minute), Options{CheckpointOrders: -1, CheckpointEvery: time.Nanosecond})
+	if err != nil || len(marks) != 3 {
+		t.Fatalf("%v, %d checkpoints, want 3", err, len(marks))
 	}
-	_, marks, _, _ = pullOnce(t, t.Context(), t.TempDir(), api, pullBase, pullBase.Add(100*time.Minute), Options{CheckpointOrders: -1, CheckpointEvery: -1})
+	_, marks, _, _ = pullOnce(t, t.Context(), t.TempDir(), api, pullBase, pullBase.Add(30*time.Minute), Options{CheckpointOrders: -1, CheckpointEvery: -1})
 	if len(marks) != 0 {
 		t.Fatalf("checkpoints turned off, yet %d", len(marks))
 	}
@@ -258,16 +259,16 @@ func TestPullFailingAtOnceCommitsNothing(t *testing.T) {
 // committed survives the kill, and the completing run leaves every order
 // once, in its latest state.
 func TestKilledPullsResume(t *testing.T) {
-	const n, lookback = 1500, 15 * time.Minute
-	for seed := range uint64(4) {
+	const n, lookback = 400, 15 * time.Minute
+	for seed := range uint64(2) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 17))
 			dir := t.TempDir()
 			api := newFakeAPI(n)
 			until := pullBase.Add(3 * n * time.Minute)
 			var cursor time.Time
-			o := Options{CheckpointOrders: 100 + rng.IntN(200), CheckpointEvery: -1}
-			for run := range 5 {
+			o := Options{CheckpointOrders: 40 + rng.IntN(60), CheckpointEvery: -1}
+			for run := range 3 {
 				since := pullBase
 				if !cursor.IsZero() {
 					since = cursor.Add(-lookback)
