@@ -151,12 +151,14 @@ func TestMatchWeightAndExplainScoredLinks(t *testing.T) {
 		}
 	}
 	parquettest.Golden(t, filepath.Join("testdata", "explain_scored.golden.txt"), []byte(r.stdout), *update)
+
+	// Generating the exports is most of the test's time: sync reads the same.
+	t.Run("sync", func(t *testing.T) { checkSyncMatchWeight(t, in) })
 }
 
-// TestSyncMatchWeight checks that sync takes match_weight from its
-// configuration and that --match-weight overrides it.
-func TestSyncMatchWeight(t *testing.T) {
-	in := generatedWithEarlySightings(t)
+// checkSyncMatchWeight checks that sync takes match_weight from its
+// configuration and that --match-weight overrides it, on the exports in.
+func checkSyncMatchWeight(t *testing.T, in string) {
 	cfg := writeConfig(t, t.TempDir(), "match_weight: off\nsources:\n"+
 		"  - {name: shopee, connector: shopee, files: '"+in+"/Order.*.xlsx'}\n"+
 		"  - {name: ml, connector: mercadolivre, files: '"+in+"/*_Vendas_BR_*.xlsx'}\n"+
