@@ -32,18 +32,7 @@ func run(t *testing.T, ctx context.Context, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	g := &globalOptions{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, now: func() time.Time { return fixedNow }}
-	root := newRootCommand(g)
-	root.SetArgs(args)
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	err := root.ExecuteContext(ctx)
-	if err != nil && !g.started {
-		err = &usageError{msg: err.Error()}
-	}
-	code := exitCode(err)
-	if err != nil && !isQuietError(err) {
-		errb.WriteString("orderhist: " + err.Error() + "\n")
-	}
+	code := g.execute(ctx, args)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
@@ -402,5 +391,39 @@ func TestExplain(t *testing.T) {
 	}
 	if r := run(t, t.Context(), "explain", "--out", out, "c_nobody"); r.code != exitFailed {
 		t.Errorf("unknown customer: code %d", r.code)
+	}
+}
+
+// TestFailOn checks which rejects make a committed run exit 3: a dropped
+// value (a bad CEP) alone is a warning unless --fail-on dropped; a skipped
+// row (a bad amount) fails unless --fail-on never.
+func TestFailOn(t *testing.T) {
+	droppedOnly := strings.Replace(amazonTSV, "01001-000", "0100-100", 1)
+	skipped := strings.Replace(amazonTSV, "\t29.90\t", "\t29,9x\t", 1)
+	for _, tc := range []struct {
+		name, export, failOn string
+		want                 int
+	}{
+		{"dropped value, default", droppedOnly, "", exitOK},
+		{"dropped value, fail on dropped", droppedOnly, "dropped", exitRejected},
+		{"skipped row, default", skipped, "", exitRejected},
+		{"skipped row, fail on never", skipped, "never", exitOK},
+		{"clean, fail on dropped", amazonTSV, "dropped", exitOK},
+		{"bad value", amazonTSV, "sometimes", exitUsage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "amazon.tsv", tc.export)
+			args := []string{"import", "--out", filepath.Join(t.TempDir(), "data")}
+			if tc.failOn != "" {
+				args = append(args, "--fail-on", tc.failOn)
+			}
+			r := run(t, t.Context(), append(args, p)...)
+			if r.code != tc.want {
+				t.Fatalf("code %d, want %d\n%s\n%s", r.code, tc.want, r.stdout, r.stderr)
+			}
+			if tc.export == droppedOnly && r.code == exitOK && !strings.Contains(r.stderr, "rejects recorded") {
+				t.Errorf("a dropped value exits 0 without a warning:\n%s", r.stderr)
+			}
+		})
 	}
 }

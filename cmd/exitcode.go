@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/orderhist/orderhist/dataset"
+	"github.com/orderhist/orderhist/importer"
 )
 
 // Exit codes, as the contract gives them to cron jobs and scripts.
@@ -18,6 +19,45 @@ const (
 	exitLocked      = 75
 	exitInterrupted = 130
 )
+
+// exitCodesHelp is the table --help shows; README.md gives the same.
+const exitCodesHelp = `Exit codes:
+  0    done: everything read was committed (dropped values are warnings)
+  1    failed, nothing new committed
+  2    usage or configuration error
+  3    done, but rows were skipped (see rejects); --fail-on chooses when
+  4    done for some inputs (files, sources), others failed
+  75   another run holds the dataset's lock
+  130  interrupted`
+
+// Values of --fail-on: which rejects make a finished run exit 3.
+const (
+	failOnSkipped = "skipped" // rows left out of the dataset
+	failOnDropped = "dropped" // any reject, a value dropped from a kept row included
+	failOnNever   = "never"
+)
+
+// rejectOutcome is the result of a committed run by its rejects and
+// --fail-on: nil, or exit 3. Rejects below the threshold are logged as a
+// warning, so a run exiting 0 still says it left something out.
+func (g *globalOptions) rejectOutcome(s *importer.Stats) error {
+	if s == nil || s.Rejects == 0 {
+		return nil
+	}
+	fail := false
+	switch g.failOn {
+	case failOnSkipped:
+		fail = s.RejectedRows > 0
+	case failOnDropped:
+		fail = true
+	}
+	if fail {
+		return &quietError{code: exitRejected, err: &rejectedError{rows: s.Rejects}}
+	}
+	g.log.Warn("rejects recorded", "rejects", s.Rejects, "rows_skipped", s.RejectedRows,
+		"see", g.out+"/rejects/")
+	return nil
+}
 
 // usageError is a mistake in the command line or the configuration.
 type usageError struct{ msg string }

@@ -31,7 +31,8 @@ every row, resolves customers across channels and writes the dataset.
 Re-importing the same or overlapping files never duplicates anything: an order
 seen again is merged with what the dataset already holds. Rows that cannot be
 used go to the rejects table with the file, row, column and reason, and the
-run exits 3. A file that cannot be read at all is reported by name; the other
+run exits 3 (a value dropped from a row that was kept is a warning; see
+--fail-on). A file that cannot be read at all is reported by name; the other
 files are still committed and the run exits 4 (or 1 with --strict).`,
 		Example: `  orderhist import ~/Downloads/Vendas_BR.xlsx ~/Downloads/Order.all.*.xlsx
   orderhist import --out /data/orderhist exports/
@@ -91,13 +92,13 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 		return err
 	}
 	printSummary(g, run, stats)
+	g.noteRun(run.ID(), "files", len(files), "files_failed", run.Failed(), "orders", stats.Orders,
+		"new_orders", stats.NewOrders, "rejects", stats.Rejects, "rows_skipped", stats.RejectedRows)
 	switch failed := run.Failed(); {
 	case failed > 0:
 		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(files)}}
-	case stats.Rejects > 0:
-		return &quietError{code: exitRejected, err: &rejectedError{rows: stats.Rejects}}
 	}
-	return nil
+	return g.rejectOutcome(stats)
 }
 
 // expandPaths turns the arguments into a list of files: folders give

@@ -109,3 +109,13 @@ func TestRealShopeePairEitherOrder(t *testing.T) {
 		t.Errorf("%d usernames in both files, want the README's 55", shared)
 	}
 }
+
+// TestRealImportExitsOK imports every real export: values Excel mangled
+// are dropped with a warning, and the run that committed them exits 0.
+func TestRealImportExitsOK(t *testing.T) {
+	dir := realDir(t)
+	r := run(t, t.Context(), "import", "--out", filepath.Join(t.TempDir(), "data"), dir)
+	if r.code != exitOK {
+		t.Fatalf("code %d, want 0\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -27,6 +27,7 @@ type globalOptions struct {
 	pii       string
 	asOf      string
 	logFormat string
+	failOn    string
 	quiet     bool
 	verbose   bool
 
@@ -48,16 +49,35 @@ type globalOptions struct {
 	protect *pii.Protector
 	// matchWeight is --match-weight (or sync's match_weight); 0 is the default.
 	matchWeight float64
+
+	// command, sources and start are the run start event's; runID and
+	// counts are set by a command that opened a run, for the run end event.
+	command string
+	sources []string
+	start   time.Time
+	runID   string
+	counts  []any
+}
+
+// noteRun records what the run end event reports about an import run.
+func (g *globalOptions) noteRun(id string, counts ...any) {
+	g.runID, g.counts = id, counts
 }
 
 // Main runs the command line and returns the process exit code. It is the
 // only place errors become exit codes.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	return g.execute(ctx, args)
+}
+
+// execute runs the command line on g's streams and clock.
+func (g *globalOptions) execute(ctx context.Context, args []string) int {
+	stderr := g.stderr
 	root := newRootCommand(g)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
+	root.SetIn(g.stdin)
+	root.SetOut(g.stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if g.stopCPU != nil {
@@ -72,10 +92,70 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 	}
 	code := exitCode(err)
+	logger := g.log
+	if logger == nil {
+		// The command line failed before setup built the logger; the
+		// error still comes out in the format asked for.
+		logger = newLogger(stderr, wantsJSON(g, args), slog.LevelInfo)
+	}
 	if err != nil && !isQuietError(err) {
-		fmt.Fprintf(stderr, "orderhist: %v\n", err)
+		if wantsJSON(g, args) {
+			logger.Error(err.Error(), "exit_code", code, "error_class", errorClass(code))
+		} else {
+			fmt.Fprintf(stderr, "orderhist: %v\n", err)
+		}
+	}
+	if g.started && g.command != "" {
+		attrs := []any{"command", g.command, "sources", g.sources, "exit_code", code,
+			"duration_ms", g.now().Sub(g.start).Milliseconds()}
+		if g.runID != "" {
+			attrs = append(attrs, "run_id", g.runID)
+		}
+		logger.Info("run end", append(attrs, g.counts...)...)
 	}
 	return code
+}
+
+// wantsJSON reports whether errors go out as JSON: --log-format json as
+// parsed, or as written when cobra refused the line before parsing it.
+func wantsJSON(g *globalOptions, args []string) bool {
+	if g.logFormat == "json" {
+		return true
+	}
+	for i, a := range args {
+		if a == "--log-format=json" || (a == "--log-format" && i+1 < len(args) && args[i+1] == "json") {
+			return true
+		}
+		if a == "--" {
+			break
+		}
+	}
+	return false
+}
+
+// errorClass names an exit code for log processors that match on words.
+func errorClass(code int) string {
+	switch code {
+	case exitUsage:
+		return "usage"
+	case exitLocked:
+		return "locked"
+	case exitInterrupted:
+		return "interrupted"
+	case exitPartial:
+		return "partial"
+	case exitRejected:
+		return "rejected"
+	}
+	return "failed"
+}
+
+func newLogger(w io.Writer, json bool, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if json {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func newRootCommand(g *globalOptions) *cobra.Command {
@@ -86,7 +166,9 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 TikTok Shop, Amazon, Shopify and others, cleans every value (money, dates,
 CPF/CNPJ, phones, e-mails, CEPs), recognises the same buyer across channels,
 and writes a Parquet dataset that DuckDB, BigQuery, Snowflake and Spark load
-as it is.`,
+as it is.
+
+` + exitCodesHelp,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
@@ -95,6 +177,16 @@ as it is.`,
 				return err
 			}
 			g.started = true
+			// Commands that change the dataset log where a run starts;
+			// the others (help, version, schema) are not runs.
+			switch cmd.Name() {
+			case "import", "sync", "forget":
+				g.command, g.sources, g.start = cmd.Name(), args, g.now()
+				if g.sources == nil {
+					g.sources = []string{}
+				}
+				g.log.Info("run start", "command", g.command, "sources", g.sources, "out", g.out)
+			}
 			return nil
 		},
 	}
@@ -103,6 +195,7 @@ as it is.`,
 	f.StringVar(&g.pii, "pii", "clear", "how personal data is stored: clear, hash or drop")
 	f.StringVar(&g.asOf, "as-of", "", "the date customer segments are computed for (YYYY-MM-DD; default today)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
+	f.StringVar(&g.failOn, "fail-on", failOnSkipped, "which rejects make a finished run exit 3: skipped (rows left out), dropped (any reject) or never")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "also log how long each stage of a run takes")
 	f.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
@@ -134,6 +227,11 @@ func (g *globalOptions) setup() error {
 	default:
 		return usageErrorf("--log-format must be text or json, not %q", g.logFormat)
 	}
+	switch g.failOn {
+	case failOnSkipped, failOnDropped, failOnNever:
+	default:
+		return usageErrorf("--fail-on must be skipped, dropped or never, not %q", g.failOn)
+	}
 	if err := g.setPII(g.pii); err != nil {
 		return err
 	}
@@ -160,12 +258,7 @@ func (g *globalOptions) setup() error {
 	case g.verbose:
 		level = slog.LevelDebug
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	if g.logFormat == "json" {
-		g.log = slog.New(slog.NewJSONHandler(g.stderr, opts))
-	} else {
-		g.log = slog.New(slog.NewTextHandler(g.stderr, opts))
-	}
+	g.log = newLogger(g.stderr, g.logFormat == "json", level)
 	return nil
 }
 

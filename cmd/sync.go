@@ -128,6 +128,12 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 		stats = run.Committed() // a failed pull's checkpoints
 	}
 	printSyncSummary(g, run, stats, sources)
+	counts := []any{"source_count", len(sources)}
+	if stats != nil {
+		counts = append(counts, "orders", stats.Orders, "new_orders", stats.NewOrders,
+			"rejects", stats.Rejects, "rows_skipped", stats.RejectedRows)
+	}
+	g.noteRun(run.ID(), counts...)
 	failed := 0
 	for _, sr := range sources {
 		if sr.failed() {
@@ -142,10 +148,8 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 		return &quietError{code: exitFailed, err: fmt.Errorf("every source failed; nothing was committed")}
 	case failed > 0:
 		return &quietError{code: exitPartial, err: &partialError{failed: failed, total: len(sources)}}
-	case stats != nil && stats.Rejects > 0:
-		return &quietError{code: exitRejected, err: &rejectedError{rows: stats.Rejects}}
 	}
-	return nil
+	return g.rejectOutcome(stats)
 }
 
 // syncFiles reads the source's new and changed exports.

@@ -2,26 +2,32 @@ package dataset
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // StateDir is the dataset's private folder, relative to the dataset
 // folder: the lock, source cursors, API tokens, keys and erasures.
 const StateDir = "_state"
 
-// Lock is an exclusive advisory lock on the dataset. The kernel
-// drops it when the holder dies, however it dies, so a lock left by a killed
-// run never blocks the next one; the holder's details in the file are only
-// for the message another run prints.
+// Lock is an exclusive lock on the dataset: flock(2) on Unix, LockFileEx on
+// Windows (through gofrs/flock, which keeps the per-OS calls in one place).
+// The OS drops it when the holder dies, however it dies, so a lock left by a
+// killed run never blocks the next one. The holder's details live in a file
+// of their own because Windows forbids other handles to read a locked range;
+// they are only for the message another run prints.
 type Lock struct {
-	f *os.File
+	fl     *flock.Flock
+	holder string
 }
+
+// holderName is the file beside the lock that names the run holding it.
+const holderName = "lock.holder"
 
 type lockHolder struct {
 	PID     int       `json:"pid"`
@@ -52,24 +58,21 @@ func TakeLock(dir, command string, now time.Time) (*Lock, error) {
 		return nil, err
 	}
 	p := filepath.Join(sd, "lock")
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+	fl := flock.New(p, flock.SetPermissions(0o600))
+	ok, err := fl.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("open lock %s: %w", p, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		defer f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, &LockedError{Holder: describeHolder(p)}
-		}
 		return nil, fmt.Errorf("lock %s: %w", p, err)
+	}
+	hp := filepath.Join(sd, holderName)
+	if !ok {
+		return nil, &LockedError{Holder: describeHolder(hp)}
 	}
 	host, _ := os.Hostname()
 	h := lockHolder{PID: os.Getpid(), Host: host, Command: command, Since: now.UTC()}
 	b, _ := json.Marshal(h)
-	if err := f.Truncate(0); err == nil {
-		f.WriteAt(append(b, '\n'), 0)
-	}
-	return &Lock{f: f}, nil
+	// Best effort: the lock holds without the description.
+	_ = os.WriteFile(hp, append(b, '\n'), 0o600)
+	return &Lock{fl: fl, holder: hp}, nil
 }
 
 func describeHolder(path string) string {
@@ -84,14 +87,15 @@ func describeHolder(path string) string {
 	return fmt.Sprintf("%q, pid %d on %s, since %s", h.Command, h.PID, h.Host, h.Since.Format(time.RFC3339))
 }
 
-// Unlock releases the lock. The file stays: removing it would let a third
-// run lock a new file while a second still waits on the old one.
+// Unlock releases the lock. The lock file stays: removing it would let a
+// third run lock a new file while a second still waits on the old one.
 func (l *Lock) Unlock() error {
-	if l == nil || l.f == nil {
+	if l == nil || l.fl == nil {
 		return nil
 	}
-	l.f.Truncate(0)
-	err := l.f.Close()
-	l.f = nil
+	// Emptied while still held, so the description never outlives the run.
+	_ = os.Truncate(l.holder, 0)
+	err := l.fl.Unlock()
+	l.fl = nil
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -118,12 +117,4 @@ func (r *Resolver) footprint(live uint64) (perOrder, perIdent float64) {
 	orders += rest * n / (n + m)
 	idents += rest * m / (n + m)
 	return orders / n, idents / m
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,0 +1,104 @@
+package cmd
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/orderhist/orderhist/dataset"
+)
+
+// jsonLines parses stderr as one JSON object a line, failing on any other.
+func jsonLines(t *testing.T, stderr string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for i, line := range strings.Split(strings.TrimRight(stderr, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("stderr line %d is not JSON: %v\n%s", i+1, err, line)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func findEvent(events []map[string]any, msg string) map[string]any {
+	for _, e := range events {
+		if e["msg"] == msg {
+			return e
+		}
+	}
+	return nil
+}
+
+func TestJSONLogsThroughout(t *testing.T) {
+	in := t.TempDir()
+	p := writeFile(t, in, "amazon.tsv", amazonTSV)
+	locked := filepath.Join(t.TempDir(), "data")
+	lock, err := dataset.TakeLock(locked, "orderhist sync", fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		errorMsg string // an ERROR event must contain it; "" wants none
+		runEnd   bool
+	}{
+		{"import", []string{"import", "--out", filepath.Join(t.TempDir(), "data"), p}, exitOK, "", true},
+		{"lock conflict", []string{"import", "--out", locked, p}, exitLocked, "orderhist sync", true},
+		{"unknown flag", []string{"import", "--bogus", p}, exitUsage, "bogus", false},
+		{"unknown command", []string{"imprt", p}, exitUsage, "imprt", false},
+		{"bad flag value", []string{"import", "--fail-on", "often", p}, exitUsage, "--fail-on", false},
+		{"missing file", []string{"import", "--out", filepath.Join(t.TempDir(), "data"), filepath.Join(in, "nope.csv")}, exitUsage, "nope.csv", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, t.Context(), append([]string{"--log-format", "json"}, tc.args...)...)
+			if r.code != tc.code {
+				t.Fatalf("code %d, want %d\n%s", r.code, tc.code, r.stderr)
+			}
+			events := jsonLines(t, r.stderr)
+			var errEvent map[string]any
+			for _, e := range events {
+				if e["level"] == "ERROR" {
+					errEvent = e
+				}
+			}
+			switch {
+			case tc.errorMsg == "" && errEvent != nil:
+				t.Errorf("unexpected error event %v", errEvent)
+			case tc.errorMsg != "" && (errEvent == nil || !strings.Contains(errEvent["msg"].(string), tc.errorMsg)):
+				t.Errorf("no error event naming %q in %v", tc.errorMsg, events)
+			case errEvent != nil && errEvent["exit_code"] != float64(tc.code):
+				t.Errorf("error event exit_code %v, want %d", errEvent["exit_code"], tc.code)
+			}
+			end := findEvent(events, "run end")
+			if !tc.runEnd {
+				if end != nil {
+					t.Errorf("run end for a command line that never ran: %v", end)
+				}
+				return
+			}
+			start := findEvent(events, "run start")
+			if start == nil || end == nil {
+				t.Fatalf("run start %v, run end %v", start, end)
+			}
+			if end["command"] != "import" || end["exit_code"] != float64(tc.code) || end["duration_ms"] == nil {
+				t.Errorf("run end %v", end)
+			}
+			if srcs, _ := end["sources"].([]any); len(srcs) != 1 {
+				t.Errorf("run end sources %v", end["sources"])
+			}
+			if tc.code == exitOK && (end["run_id"] == nil || end["orders"] == nil) {
+				t.Errorf("run end lacks run id or counts: %v", end)
+			}
+		})
+	}
+}
