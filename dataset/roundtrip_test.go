@@ -105,7 +105,7 @@ func writeOrders(t *testing.T, dir string, orders []normalize.Order, ingestedAt 
 		writeFile(t, tx, "orders", part, byPart[part])
 		writeFile(t, tx, "order_items", part, items[part])
 	}
-	for _, table := range []string{"customers", "identities", "customer_merges", "rejects"} {
+	for _, table := range []string{TableCustomers, TableIdentities, TableMerges, TableRejects, TableLinks} {
 		if err := writeEmpty(tx, table); err != nil {
 			t.Fatal(err)
 		}

@@ -102,12 +102,13 @@ func (r *Run) settle() {
 	d.stats.Updated += st.Updated
 	d.stats.Enriched += st.Enriched
 	d.stats.Conflicts += st.Conflicts
+	d.stats.LinesChanged += st.LinesChanged
 	d.stats.Erased += st.Erased
 	d.stats.Rejects += st.Rejects
 	d.stats.RejectedRows += st.RejectedRows
 	d.stats.Unchanged = st.Unchanged
 	d.stats.Orders, d.stats.Lines, d.stats.Months, d.stats.KeptMonths = st.Orders, st.Lines, st.Months, st.KeptMonths
-	d.stats.Customers, d.stats.Merges = st.Customers, st.Merges
+	d.stats.Customers, d.stats.Merges, d.stats.ScoredLinks = st.Customers, st.Merges, st.ScoredLinks
 	if d.rejected == nil {
 		d.rejected = map[*Input]int64{}
 	}
