@@ -26,7 +26,9 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv("ORDERHIST_CHILD_ARGS"); args != "" {
 		if os.Getenv("ORDERHIST_CHILD_KILL") == "after-move" {
 			dataset.TestHookAfterMove = func() bool {
-				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				if self, err := os.FindProcess(os.Getpid()); err == nil {
+					self.Kill() // SIGKILL where there are signals
+				}
 				select {}
 			}
 		}

@@ -9,10 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+	"time"
 
 	"github.com/orderhist/orderhist/cmd"
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/sellertest"
 )
 
@@ -54,14 +55,11 @@ func treeSum(t *testing.T, dir string) string {
 func busyDataset(t *testing.T) string {
 	t.Helper()
 	dir := sellertest.Import(t, sellertest.KnownExports(t))
-	lock, err := os.OpenFile(filepath.Join(dir, "_state", "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := dataset.TakeLock(dir, "import", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { lock.Close() })
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { lock.Unlock() })
 	if err := os.MkdirAll(filepath.Join(dir, ".staging-running"), 0o750); err != nil {
 		t.Fatal(err)
 	}
