@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/orderhist/orderhist/dedupe"
 	"github.com/orderhist/orderhist/internal/pii"
 	"github.com/orderhist/orderhist/normalize"
 )
@@ -41,11 +42,22 @@ type Erasures struct {
 	// stored is the --pii protector of the dataset: identifiers are also
 	// compared in the form the dataset stores them (see storedIdentifiers).
 	stored *pii.Protector
+	// ident is how the identities table stores values (IdentityProtector):
+	// identifiers are also compared in that form, with the kinds of
+	// dedupe.Identifiers, which is how the identities of an erased
+	// customer are recorded.
+	ident *pii.Protector
 }
 
-// UseProtector makes Match compare identifiers also in the form a dataset
-// written under p stores them, which is the form Forget records them in.
-func (e *Erasures) UseProtector(p *pii.Protector) { e.stored = p }
+// UseProtectors makes Match compare identifiers also in the form a dataset
+// written under p stores them in its tables, and in the form ident (see
+// IdentityProtector) stores them in the identities table: the forms Forget
+// records them in.
+func (e *Erasures) UseProtectors(p, ident *pii.Protector) { e.stored, e.ident = p, ident }
+
+// identityKind prefixes the kinds of identities recorded from the
+// identities table, apart from those read off orders.
+const identityKind = "identity_"
 
 func erasuresPath(dir string) string { return filepath.Join(dir, StateDir, "erasures.json") }
 
@@ -150,6 +162,11 @@ func (e *Erasures) Match(o *normalize.Order) (erased, keep bool) {
 	if e.stored != nil {
 		ids = append(ids, storedIdentifiers(e.stored, o)...)
 	}
+	if e.ident != nil {
+		for _, id := range dedupe.Identifiers(o) {
+			ids = append(ids, [2]string{identityKind + string(id.Kind), e.ident.Value(string(id.Kind), id.Value)})
+		}
+	}
 	for _, id := range ids {
 		h := e.hash(id[0], id[1])
 		for _, x := range e.IDs {
@@ -186,8 +203,8 @@ func OrderIdentifiers(o *normalize.Order) [][2]string {
 // and phones. Forget records them from the dataset's rows; an import
 // computes them from the clear order it reads, so both meet whatever the
 // mode. p.Value leaves a value read back hashed as it is. Under --pii drop
-// the rows hold none of them: the erased orders' keys and the identifier
-// forget was given are what stick there.
+// the rows hold none of them; the identities table does, and Forget
+// records those too (identityKind).
 func storedIdentifiers(p *pii.Protector, o *normalize.Order) [][2]string {
 	var ids [][2]string
 	add := func(kind, v string) {

@@ -194,7 +194,19 @@ func forget(ctx context.Context, s *Session, e Erasure, p *pii.Protector) (*Eras
 	if err := rewriteFiltered(ctx, s, "customers", func(c *CustomerRow) bool { return !ids[c.CustomerID] }); err != nil {
 		return nil, err
 	}
-	if err := rewriteFiltered(ctx, s, "identities", func(c *IdentityRow) bool { return !ids[c.CustomerID] }); err != nil {
+	// Every identifier the identities table holds for the person sticks,
+	// in the form it is stored (clear or keyed hash): under --pii drop no
+	// other table holds one. The weak name-and-address key does not: it
+	// may be a namesake's at the same address.
+	if err := rewriteFiltered(ctx, s, "identities", func(c *IdentityRow) bool {
+		if !ids[c.CustomerID] {
+			return true
+		}
+		if c.Kind != "name_address" {
+			er.Add(identityKind+c.Kind, c.Value, e.KeepOrders)
+		}
+		return false
+	}); err != nil {
 		return nil, err
 	}
 	if err := rewriteFiltered(ctx, s, TableLinks, func(l *LinkRow) bool { return !ids[l.CustomerID] }); err != nil {

@@ -40,7 +40,7 @@ func (r *Run) build() error {
 	if r.erased, err = dataset.LoadErasures(r.dir, false); err != nil {
 		return err
 	}
-	r.erased.UseProtector(r.protect)
+	r.erased.UseProtectors(r.protect, ident)
 	res := dedupe.NewResolver(dedupe.Options{Now: r.now, MatchWeight: r.opts.MatchWeight, StoredValue: func(k dedupe.Kind, v string) string { return ident.Value(string(k), v) }})
 	if err := r.seedResolver(res); err != nil {
 		return err
