@@ -8,7 +8,7 @@
 #   BENCH_CACHE   cache folder (default ~/.cache/orderhist-bench)
 #   BENCH_RUNS    runs per input (default 3)
 #   BENCH_10M=1   also the 10M-line mixed input (slow: minutes, GBs of disk)
-#   BENCH_ONLY    space-separated subset of: amazon-1m mixed-1m ml-200k mixed-10m
+#   BENCH_ONLY    space-separated subset of: amazon-1m mixed-1m ml-200k bomb mixed-10m
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,7 @@ echo "== build" >&2
 go build -o "$CACHE/bin/gen" ./tools/gen
 go build -trimpath -o "$CACHE/bin/orderhist" .
 go build -o "$CACHE/bin/xlsxiter" ./bench/xlsxiter
+go build -o "$CACHE/bin/bomb" ./bench/bomb
 
 # gen NAME LINES LAYOUTS: generate once into $CACHE/NAME.
 gen() {
@@ -113,6 +114,18 @@ if want ml-200k; then
 	row "excelize iterate ml-200k" 200000 "$(stat -c %s "$XLSX")" "$WALL" "$RSS" "" "1.00× (reference)"
 	import_input ml-200k 200000 "$XL"
 	ROWS[-1]+=" (to excelize) target ≤ 1.5×"
+fi
+if want bomb; then
+	# A 2 MB workbook of 300 million empty shared strings, refused by the
+	# reader's limits, beside the bundled Shopee export it imitates: the
+	# peak RSS of the two should be alike.
+	mkdir -p "$CACHE/bomb" "$CACHE/shopee"
+	[ -f "$CACHE/bomb/Order.all.20260201_20260228.xlsx" ] || "$CACHE/bin/bomb" -n 300000000 "$CACHE/bomb/Order.all.20260201_20260228.xlsx"
+	cp testdata/exports/Order.all.20240101_20261031.xlsx "$CACHE/shopee/"
+	import_input shopee -
+	ROWS[-1]+=" the bundled Shopee export"
+	import_input bomb -
+	ROWS[-1]+=" refused by its limits; target RSS ≤ 1 GiB"
 fi
 if [ "${BENCH_10M:-}" = 1 ] && want mixed-10m; then
 	gen mixed-10m 10000000 "$ALL_LAYOUTS"

@@ -3,11 +3,8 @@ package tabular
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -15,123 +12,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orderhist/orderhist/internal/xlsxbomb"
 )
 
-// shopeeHeader is the start of Shopee's Order.all header.
-var shopeeHeader = []string{"ID do pedido", "Status do pedido", "Data de criação do pedido", "Nome do Produto",
-	"Número de referência SKU", "Preço acordado", "Quantidade", "Subtotal do produto", "Total global",
-	"Nome de usuário (comprador)", "Nome do destinatário", "Telefone", "CPF do Comprador", "Endereço de entrega", "CEP"}
-
-// deflateSegment deflates data as a run of non-final blocks that need no
-// earlier output, so segments can be laid end to end, and repeated.
-func deflateSegment(tb testing.TB, data []byte) []byte {
-	tb.Helper()
-	var buf bytes.Buffer
-	w, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := w.Write(data); err != nil {
-		tb.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// finalBlock ends a deflate stream: an empty stored block marked final.
-var finalBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
-
-// writeBombWorkbook writes a Shopee-looking workbook (sheet "orders" in
-// sheet2.xml, Shopee's header and one order, as a shared string table) whose
-// shared string table goes on with n empty <si/> entries. The entries are
-// deflated once and the compressed block repeated, so a table of hundreds
-// of millions of entries takes a second to write and a couple of MB on disk.
+// writeBombWorkbook writes xlsxbomb's workbook with n empty shared strings.
 func writeBombWorkbook(tb testing.TB, path string, n int64) {
 	tb.Helper()
 	writeRepeatedSST(tb, path, n, "<si/>")
 }
 
-// writeRepeatedSST writes the workbook of writeBombWorkbook with n copies of
-// item after the strings the sheet uses.
+// writeRepeatedSST writes xlsxbomb's workbook with n copies of item after
+// the strings the sheet uses.
 func writeRepeatedSST(tb testing.TB, path string, n int64, item string) {
 	tb.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	z := zip.NewWriter(f)
-	put := func(name, body string) {
-		w, err := z.Create(name)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := io.WriteString(w, body); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	put("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`)
-	put("_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
-	put("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="`+mainNS+`" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="orders" sheetId="1" r:id="rId1"/></sheets></workbook>`)
-	put("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`)
-
-	order := []string{"2602011ABCDEFG", "Concluído", "2026-02-01 10:00", "Boneca", "SKU1", "65.00", "1", "65.00", "80.00",
-		"comprador1", "Maria Silva", "5511999990000", "12345678909", "Rua A, 1", "01000-000"}
-	var sheet, sst strings.Builder
-	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="` + mainNS + `"><sheetData>`)
-	sst.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="` + mainNS + `">`)
-	k := 0
-	for r, row := range [][]string{shopeeHeader, order} {
-		fmt.Fprintf(&sheet, `<row r="%d">`, r+1)
-		for c, v := range row {
-			fmt.Fprintf(&sheet, `<c r="%c%d" t="s"><v>%d</v></c>`, 'A'+c, r+1, k)
-			sst.WriteString("<si><t>" + v + "</t></si>")
-			k++
-		}
-		sheet.WriteString(`</row>`)
-	}
-	sheet.WriteString(`</sheetData></worksheet>`)
-	put("xl/worksheets/sheet2.xml", sheet.String())
-
-	const per = 64 << 10 // entries per repeated chunk
-	chunk := bytes.Repeat([]byte(item), per)
-	head, tail := []byte(sst.String()), []byte("</sst>")
-	reps := n / per
-	rest := bytes.Repeat([]byte(item), int(n%per))
-	crc := crc32.Update(0, crc32.IEEETable, head)
-	for range reps {
-		crc = crc32.Update(crc, crc32.IEEETable, chunk)
-	}
-	crc = crc32.Update(crc, crc32.IEEETable, rest)
-	crc = crc32.Update(crc, crc32.IEEETable, tail)
-	dHead, dChunk, dRest, dTail := deflateSegment(tb, head), deflateSegment(tb, chunk), deflateSegment(tb, rest), deflateSegment(tb, tail)
-	w, err := z.CreateRaw(&zip.FileHeader{
-		Name: "xl/sharedStrings.xml", Method: zip.Deflate, CRC32: crc,
-		CompressedSize64:   uint64(len(dHead)+len(dRest)+len(dTail)+len(finalBlock)) + uint64(reps)*uint64(len(dChunk)),
-		UncompressedSize64: uint64(len(head)+len(rest)+len(tail)) + uint64(reps)*uint64(len(chunk)),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	write := func(b []byte) {
-		if _, err := w.Write(b); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	write(dHead)
-	for range reps {
-		write(dChunk)
-	}
-	write(dRest)
-	write(dTail)
-	write(finalBlock)
-	if err := z.Close(); err != nil {
+	if err := xlsxbomb.Write(path, n, item); err != nil {
 		tb.Fatal(err)
 	}
 }
