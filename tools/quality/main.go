@@ -77,7 +77,7 @@ func run(seed int64, people, lines int, noise, keep string, show int, early floa
 	if err != nil {
 		return err
 	}
-	ds, err := dataset.Open(out)
+	ds, err := dataset.OpenReadOnly(out)
 	if err != nil {
 		return err
 	}
