@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/pii"
 )
 
@@ -234,6 +235,9 @@ func (g *globalOptions) setup() error {
 	}
 	if err := g.setPII(g.pii); err != nil {
 		return err
+	}
+	if err := dataset.CheckLocation(g.out); err != nil {
+		return usageErrorf("--out %v", err)
 	}
 	if g.asOf != "" {
 		if _, err := time.Parse(time.DateOnly, g.asOf); err != nil {
