@@ -1,7 +1,7 @@
 // Package cmd is orderhist's command line: cobra wiring, flags, progress
-// bars, summaries, exit codes and the sync configuration. An import runs in
-// package importer, on a dataset package dataset owns; commands only
-// configure them and report what they did.
+// bars, summaries and exit codes. An import runs in package importer, on a
+// dataset package dataset owns; sync's configuration and sources are
+// package syncjob's. Commands only configure them and report what they did.
 package cmd
 
 import (
