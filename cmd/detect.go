@@ -47,8 +47,6 @@ matches and which one came closest.`,
 			var results []connectors.FileReport
 			failed := 0
 			for _, f := range files {
-				// The clock an import would run with, so detect skips the
-				// rows with implausible dates an import would skip.
 				res := connectors.InspectFile(cmd.Context(), f, forced, opts, g.now())
 				if res.Error != "" {
 					failed++
