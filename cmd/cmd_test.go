@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderhist/orderhist/connectors"
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/parquettest"
 )
@@ -362,7 +363,7 @@ func TestDetect(t *testing.T) {
 		t.Fatalf("unknown file: code %d\n%s", r.code, r.stdout)
 	}
 	r = run(t, t.Context(), "detect", "--json", a)
-	var res []detectResult
+	var res []connectors.FileReport
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res[0].Orders != 2 || res[0].Rows != 3 {
 		t.Fatalf("detect --json: %v %+v", err, res)
 	}

@@ -4,34 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/orderhist/orderhist/connectors"
-	"github.com/orderhist/orderhist/connectors/tabular"
 )
-
-type detectResult struct {
-	File      string            `json:"file"`
-	Connector string            `json:"connector,omitempty"`
-	Layout    string            `json:"layout,omitempty"`
-	Sheet     string            `json:"sheet,omitempty"`
-	HeaderRow int               `json:"header_row,omitempty"`
-	Encoding  string            `json:"encoding,omitempty"`
-	Delimiter string            `json:"delimiter,omitempty"`
-	Rows      int64             `json:"rows"`
-	Orders    int64             `json:"orders"`
-	Rejected  int64             `json:"rejected_rows"`
-	Mapping   []detectMapping   `json:"mapping,omitempty"`
-	Error     string            `json:"error,omitempty"`
-	Options   map[string]string `json:"-"`
-}
-
-type detectMapping struct {
-	Column string `json:"column"`
-	Field  string `json:"field"`
-}
 
 func newDetectCommand(g *globalOptions) *cobra.Command {
 	var (
@@ -57,7 +34,7 @@ matches and which one came closest.`,
 			if err != nil {
 				return err
 			}
-			opts, err := parseOptions(options)
+			opts, err := connectorOptions(connector, options)
 			if err != nil {
 				return err
 			}
@@ -67,10 +44,10 @@ matches and which one came closest.`,
 					return err
 				}
 			}
-			var results []detectResult
+			var results []connectors.FileReport
 			failed := 0
 			for _, f := range files {
-				res := detectFile(cmd, f, forced, opts, g.now())
+				res := connectors.InspectFile(cmd.Context(), f, forced, opts, g.now())
 				if res.Error != "" {
 					failed++
 				}
@@ -104,98 +81,7 @@ matches and which one came closest.`,
 	return c
 }
 
-func detectFile(cmd *cobra.Command, path string, forced connectors.FileReader, opts map[string]string, now time.Time) detectResult {
-	res := detectResult{File: path}
-	s, err := connectors.ReadSample(path)
-	if err != nil {
-		res.Error = err.Error()
-		return res
-	}
-	if s.Kind == tabular.KindCSV {
-		res.Encoding = s.Encoding
-		res.Delimiter = delimiterName(s.Delimiter)
-	}
-	var (
-		fr connectors.FileReader
-		m  connectors.Match
-	)
-	if forced != nil {
-		// Asked for by name: reading the file says best whether it fits.
-		fr, m = forced, forced.Detect(s)
-		m.Connector = forced.Info().Name
-	} else {
-		fr, m, err = connectors.Route(s)
-	}
-	res.Connector, res.Layout, res.Sheet, res.HeaderRow = m.Connector, m.Layout, m.Sheet, m.HeaderRow
-	if err != nil {
-		res.Error = err.Error()
-		return res
-	}
-	res.Mapping = columnMapping(fr, s, m)
-	// The clock an import would run with, so detect skips the rows with
-	// implausible dates an import would skip.
-	ctx := connectors.WithRunTime(cmd.Context(), now)
-	for rec, err := range fr.ReadFile(ctx, connectors.File{Path: path, Account: "main", Options: opts}) {
-		if err != nil {
-			res.Error = err.Error()
-			break
-		}
-		res.Rows += int64(rec.Rows)
-		if rec.Order != nil {
-			res.Orders++
-		}
-		for _, rj := range rec.Rejects {
-			if rj.Effect == connectors.RowSkipped {
-				res.Rejected++
-				break
-			}
-		}
-	}
-	return res
-}
-
-// columnMapping shows which header of the file feeds which dataset column.
-func columnMapping(fr connectors.FileReader, s *connectors.Sample, m connectors.Match) []detectMapping {
-	cl, ok := fr.(connectors.ColumnLister)
-	if !ok {
-		return nil
-	}
-	for _, sh := range s.Sheets {
-		if sh.Name != m.Sheet || m.HeaderRow < 1 || m.HeaderRow > len(sh.Rows) {
-			continue
-		}
-		cols := cl.Columns()
-		// The row above the header names column groups where the export
-		// has them (Mercado Livre), which tells duplicate names apart.
-		var groups []string
-		if m.HeaderRow > 1 {
-			groups = sh.Rows[m.HeaderRow-2]
-		}
-		mp, _ := tabular.NewHeader(sh.Rows[m.HeaderRow-1], groups).Map(cols)
-		var out []detectMapping
-		for i, found := range mp.Found() {
-			if found != "" && cols[i].Field != "" {
-				out = append(out, detectMapping{Column: found, Field: cols[i].Field})
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-func delimiterName(r rune) string {
-	switch r {
-	case '\t':
-		return "tab"
-	case ';':
-		return "semicolon"
-	case ',':
-		return "comma"
-	}
-	return string(r)
-}
-
-func printDetect(w io.Writer, results []detectResult) {
+func printDetect(w io.Writer, results []connectors.FileReport) {
 	for i, r := range results {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -220,4 +106,17 @@ func printDetect(w io.Writer, results []detectResult) {
 		}
 		fmt.Fprintf(w, "  error:      %s\n", r.Error)
 	}
+}
+
+// connectorOptions reads --option key=value pairs and refuses the ones no
+// connector takes (or, with --connector, the one named does not take).
+func connectorOptions(connector string, kv []string) (map[string]string, error) {
+	opts, err := parseOptions(kv)
+	if err != nil {
+		return nil, err
+	}
+	if err := connectors.CheckFileOptions(connector, opts); err != nil {
+		return nil, usageErrorf("--option: %v", err)
+	}
+	return opts, nil
 }

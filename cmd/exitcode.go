@@ -7,6 +7,7 @@ import (
 
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/importer"
+	"github.com/orderhist/orderhist/syncjob"
 )
 
 // Exit codes, as the contract gives them to cron jobs and scripts.
@@ -108,13 +109,14 @@ func exitCode(err error) int {
 		p *partialError
 		l *dataset.LockedError
 		m *dataset.PIIMismatchError
+		c *syncjob.ConfigError
 	)
 	switch {
 	case errors.As(err, &q):
 		return q.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &u), errors.As(err, &m):
+	case errors.As(err, &u), errors.As(err, &m), errors.As(err, &c):
 		return exitUsage
 	case errors.As(err, &l):
 		return exitLocked

@@ -61,7 +61,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 	if err != nil {
 		return err
 	}
-	opts, err := parseOptions(o.options)
+	opts, err := connectorOptions(o.connector, o.options)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -61,7 +60,7 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 			if asJSON {
 				infos := make([]connectors.Info, len(list))
 				for i, c := range list {
-					infos[i] = fullInfo(c)
+					infos[i] = connectors.Describe(c)
 				}
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
@@ -70,7 +69,7 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tFORMATS\tLAYOUTS\tDESCRIPTION")
 			for _, c := range list {
-				info := fullInfo(c)
+				info := connectors.Describe(c)
 				var layouts []string
 				for _, l := range info.Layouts {
 					layouts = append(layouts, l.Name)
@@ -79,7 +78,7 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 			}
 			tw.Flush()
 			for _, c := range list {
-				info := fullInfo(c)
+				info := connectors.Describe(c)
 				if len(info.Options) == 0 {
 					continue
 				}
@@ -101,21 +100,6 @@ func newConnectorsCommand(g *globalOptions) *cobra.Command {
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return c
-}
-
-// fullInfo adds a connector's API capability and settings to its Info.
-func fullInfo(c connectors.Connector) connectors.Info {
-	info := c.Info()
-	if _, ok := c.(connectors.APIPuller); ok && !slices.Contains(info.Formats, "api") {
-		info.Formats = append(slices.Clone(info.Formats), "api")
-	}
-	if o, ok := c.(connectors.APIOptioner); ok {
-		for _, opt := range o.APIOptions() {
-			opt.Help = "api: " + opt.Help
-			info.Options = append(info.Options, opt)
-		}
-	}
-	return info
 }
 
 func newSchemaCommand(g *globalOptions) *cobra.Command {

@@ -1,7 +1,7 @@
 // Package cmd is orderhist's command line: cobra wiring, flags, progress
-// bars, summaries, exit codes and the sync configuration. An import runs in
-// package importer, on a dataset package dataset owns; commands only
-// configure them and report what they did.
+// bars, summaries and exit codes. An import runs in package importer, on a
+// dataset package dataset owns; sync's configuration and sources are
+// package syncjob's. Commands only configure them and report what they did.
 package cmd
 
 import (
@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/pii"
 )
 
@@ -234,6 +235,9 @@ func (g *globalOptions) setup() error {
 	}
 	if err := g.setPII(g.pii); err != nil {
 		return err
+	}
+	if err := dataset.CheckLocation(g.out); err != nil {
+		return usageErrorf("--out %v", err)
 	}
 	if g.asOf != "" {
 		if _, err := time.Parse(time.DateOnly, g.asOf); err != nil {

@@ -35,6 +35,9 @@ type Option struct {
 	Help     string
 	Default  string
 	Required bool
+	// Path says the value names a file: the sync configuration resolves a
+	// relative one against its own folder, not the working directory.
+	Path bool `json:"-"`
 }
 
 // Connector is the registry entry for one marketplace. It holds no per-run

@@ -34,7 +34,7 @@ func (connector) Info() connectors.Info {
 			Mapped:      true,
 		}},
 		Options: []connectors.Option{
-			{Name: "mapping", Help: "YAML file naming the column of each field and the file's conventions (default: NAME.mapping.yaml beside the file)"},
+			{Name: "mapping", Help: "YAML file naming the column of each field and the file's conventions (default: NAME.mapping.yaml beside the file)", Path: true},
 		},
 	}
 }
