@@ -25,6 +25,7 @@ type detectResult struct {
 	Rejected  int64             `json:"rejected_rows"`
 	Mapping   []detectMapping   `json:"mapping,omitempty"`
 	Error     string            `json:"error,omitempty"`
+	Skipped   string            `json:"skipped,omitempty"` // why a folder's file is not read
 	Options   map[string]string `json:"-"`
 }
 
@@ -53,7 +54,7 @@ matches and which one came closest.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			files, err := expandPaths(args)
+			files, skipped, err := expandPaths(args)
 			if err != nil {
 				return err
 			}
@@ -78,6 +79,9 @@ matches and which one came closest.`,
 				if err := cmd.Context().Err(); err != nil {
 					return err
 				}
+			}
+			for _, sk := range skipped {
+				results = append(results, detectResult{File: sk.Path, Skipped: sk.Reason})
 			}
 			if asJSON {
 				enc := json.NewEncoder(g.stdout)
@@ -201,6 +205,10 @@ func printDetect(w io.Writer, results []detectResult) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s\n", r.File)
+		if r.Skipped != "" {
+			fmt.Fprintf(w, "  skipped:    %s\n", r.Skipped)
+			continue
+		}
 		if r.Connector != "" && r.Error == "" {
 			fmt.Fprintf(w, "  connector:  %s\n  layout:     %s\n", r.Connector, r.Layout)
 			if r.Sheet != "" {

@@ -118,6 +118,7 @@ type Run struct {
 	tx      *dataset.Tx
 	spool   string
 	inputs  []*Input
+	skipped []connectors.Skipped
 	stats   Stats
 	// merged holds each month's merged orders (a spool path per month).
 	merged map[string]string
@@ -211,6 +212,19 @@ func (r *Run) Commit(command string) (*Stats, error) {
 	r.settle()
 	return r.Committed(), nil
 }
+
+// Skip records files the run leaves out without reading them (see
+// connectors.WalkExports), each logged with its reason so the log says
+// what a folder held besides exports.
+func (r *Run) Skip(files ...connectors.Skipped) {
+	for _, f := range files {
+		r.log.Warn("file skipped", "file", f.Path, "reason", f.Reason)
+	}
+	r.skipped = append(r.skipped, files...)
+}
+
+// Skipped are the files the run left out unread, in the order given to Skip.
+func (r *Run) Skipped() []connectors.Skipped { return r.skipped }
 
 // addInput registers an input of the run. Inputs keep the order they were
 // added in, whatever order they are read in.
