@@ -203,10 +203,7 @@ func (r *Run) Commit(command string) (*Stats, error) {
 	if len(r.inputs) > 0 && failedAll(r.inputs) {
 		return nil, fmt.Errorf("no input could be read; nothing was committed")
 	}
-	if err := r.build(); err != nil {
-		return nil, err
-	}
-	if err := r.commit(command); err != nil {
+	if err := r.buildAndCommit(command); err != nil {
 		return nil, err
 	}
 	r.settle()
@@ -232,6 +229,17 @@ func (r *Run) addInput(path string) *Input {
 	in := &Input{Path: path, index: r.nextIndex()}
 	r.inputs = append(r.inputs, in)
 	return in
+}
+
+// buildAndCommit merges, resolves and writes what the run read, and
+// commits it; the stages it goes through are told to Options.Stage.
+func (r *Run) buildAndCommit(command string) error {
+	defer r.opts.Stage("", 0, 0)
+	if err := r.build(); err != nil {
+		return err
+	}
+	r.opts.Stage("committing", 0, 0)
+	return r.commit(command)
 }
 
 // commit writes the manifest and makes the new dataset the current one.
