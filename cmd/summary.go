@@ -19,15 +19,26 @@ func printSummary(g *globalOptions, run *importer.Run, stats *importer.Stats) {
 	}
 	w := g.stdout
 	fmt.Fprintf(w, "orderhist import: run %s\n\n", run.ID())
+	var paths []string
+	for _, in := range run.Inputs() {
+		paths = append(paths, in.Path)
+	}
+	// Files of one folder are shown without it, which leaves their names
+	// the room.
+	dir := textlayout.CommonDir(paths)
+	if dir != "" {
+		textlayout.Wrap(w, "files in ", "  ", dir, textlayout.Width)
+	}
 	tb := textlayout.NewTable("file", "connector", "layout", "rows", "orders", "lines", "rejected rows")
 	var failed []*importer.Input
 	for _, in := range run.Inputs() {
+		name := strings.TrimPrefix(in.Path, dir)
 		if in.Failed() {
 			failed = append(failed, in)
-			tb.Row(in.Path, orDash(in.Match.Connector), "FAILED", "-", "-", "-", "-")
+			tb.Row(name, orDash(in.Match.Connector), "FAILED", "-", "-", "-", "-")
 			continue
 		}
-		tb.Row(in.Path, in.Match.Connector, in.Match.Layout, itoa(in.Rows), itoa(in.Orders), itoa(in.Lines), itoa(in.Rejected))
+		tb.Row(name, in.Match.Connector, in.Match.Layout, itoa(in.Rows), itoa(in.Orders), itoa(in.Lines), itoa(in.Rejected))
 	}
 	tb.Write(w, textlayout.Width)
 	printTotals(w, g.out, stats)

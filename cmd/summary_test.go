@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -122,4 +123,40 @@ func TestForgetSummaryFits(t *testing.T) {
 		t.Fatalf("forget: code %d\n%s", r.code, r.stderr)
 	}
 	checkSummary(t, "forget", r.stdout)
+}
+
+// TestDetectListsSkippedFiles: detect on a folder says why each file it
+// does not read is left out, with the reasons import gives, and a folder
+// holding nothing but such files is refused naming one.
+func TestDetectListsSkippedFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "amazon.tsv", amazonTSV)
+	writeFile(t, dir, "~$pedidos.xlsx", "x")
+	if err := os.WriteFile(filepath.Join(dir, "relatorio.pdf"), kindsFixture(t, "relatorio.pdf"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, t.Context(), "detect", "--json", dir)
+	if r.code != exitOK {
+		t.Fatalf("code %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var results []detectResult
+	if err := json.Unmarshal([]byte(r.stdout), &results); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, res := range results {
+		got[filepath.Base(res.File)] = res.Skipped
+	}
+	for name, want := range map[string]string{"amazon.tsv": "", "~$pedidos.xlsx": "lock file", "relatorio.pdf": "PDF"} {
+		if s, ok := got[name]; !ok || (want == "") != (s == "") || !strings.Contains(s, want) {
+			t.Errorf("%s: skipped %q, want %q", name, s, want)
+		}
+	}
+
+	only := t.TempDir()
+	writeFile(t, only, "~$pedidos.xlsx", "x")
+	r = run(t, t.Context(), "import", "--out", filepath.Join(t.TempDir(), "data"), only)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "lock file") {
+		t.Errorf("a folder of no export: code %d, stderr %q", r.code, r.stderr)
+	}
 }

@@ -202,3 +202,22 @@ func Item(w io.Writer, label, text string, width int) error {
 	}
 	return Wrap(w, indent, indent, text, width)
 }
+
+// CommonDir is the folder all paths are in, with its trailing separator,
+// or "" when they share none or there are fewer than two: a table of
+// files then shows each path without it.
+func CommonDir(paths []string) string {
+	if len(paths) < 2 {
+		return ""
+	}
+	prefix := paths[0]
+	for _, p := range paths[1:] {
+		for !strings.HasPrefix(p, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	if i := strings.LastIndexAny(prefix, `/\`); i >= 0 {
+		return prefix[:i+1]
+	}
+	return ""
+}

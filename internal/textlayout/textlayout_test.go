@@ -119,6 +119,25 @@ func TestItem(t *testing.T) {
 	}
 }
 
+func TestCommonDir(t *testing.T) {
+	for _, tc := range []struct {
+		paths []string
+		want  string
+	}{
+		{[]string{"exports/shopee/a.xlsx", "exports/shopee/b.xlsx"}, "exports/shopee/"},
+		{[]string{"exports/shopee/a.xlsx", "exports/shop.csv"}, "exports/"},
+		{[]string{"exports/a.csv", "exports-old/a.csv"}, ""},
+		{[]string{"a.csv", "b.csv"}, ""},
+		{[]string{"exports/a.csv"}, ""},
+		{[]string{`C:\vendas\a.csv`, `C:\vendas\b.csv`}, `C:\vendas\`},
+		{[]string{"/d/março/a.csv", "/d/março/b.csv", "/d/maio/c.csv"}, "/d/"},
+	} {
+		if got := CommonDir(tc.paths); got != tc.want {
+			t.Errorf("CommonDir(%q) = %q, want %q", tc.paths, got, tc.want)
+		}
+	}
+}
+
 // FuzzWrap: whatever the text, every line fits the width and no word is
 // lost.
 func FuzzWrap(f *testing.F) {
