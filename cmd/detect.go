@@ -30,7 +30,7 @@ matches and which one came closest.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			files, err := expandPaths(args)
+			files, skipped, err := expandPaths(args)
 			if err != nil {
 				return err
 			}
@@ -55,6 +55,9 @@ matches and which one came closest.`,
 				if err := cmd.Context().Err(); err != nil {
 					return err
 				}
+			}
+			for _, sk := range skipped {
+				results = append(results, connectors.FileReport{File: sk.Path, Skipped: sk.Reason})
 			}
 			if asJSON {
 				enc := json.NewEncoder(g.stdout)
@@ -87,6 +90,10 @@ func printDetect(w io.Writer, results []connectors.FileReport) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s\n", r.File)
+		if r.Skipped != "" {
+			fmt.Fprintf(w, "  skipped:    %s\n", r.Skipped)
+			continue
+		}
 		if r.Connector != "" && r.Error == "" {
 			fmt.Fprintf(w, "  connector:  %s\n  layout:     %s\n", r.Connector, r.Layout)
 			if r.Sheet != "" {

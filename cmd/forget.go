@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/orderhist/orderhist/dataset"
+	"github.com/orderhist/orderhist/internal/textlayout"
 	"github.com/orderhist/orderhist/normalize"
 )
 
@@ -55,9 +56,11 @@ func runForget(cmd *cobra.Command, g *globalOptions, o forgetOptions) error {
 	if err != nil {
 		return err
 	}
+	g.noteRun(res.RunID, "customers", res.Customers, "orders_removed", res.Removed, "orders_anonymized", res.Anonymized)
 	if !g.quiet {
-		fmt.Fprintf(g.stdout, "forgot %d customer(s): %d orders removed, %d kept as anonymous history; the erasure is recorded in %s\n",
-			res.Customers, res.Removed, res.Anonymized, filepath.Join(g.out, dataset.ManifestName))
+		fmt.Fprintf(g.stdout, "orderhist forget: run %s\n\n", res.RunID)
+		textlayout.Wrap(g.stdout, "", "", fmt.Sprintf("forgot %d customer(s): %d orders removed, %d kept as anonymous history; the erasure is recorded in %s",
+			res.Customers, res.Removed, res.Anonymized, filepath.Join(g.out, dataset.ManifestName)), textlayout.Width)
 	}
 	return nil
 }

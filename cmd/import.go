@@ -57,7 +57,7 @@ files are still committed and the run exits 4 (or 1 with --strict).`,
 }
 
 func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []string) error {
-	paths, err := expandPaths(args)
+	paths, skipped, err := expandPaths(args)
 	if err != nil {
 		return err
 	}
@@ -81,6 +81,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 		return err
 	}
 	defer run.Close()
+	run.Skip(skipped...)
 	if _, err := run.ReadFiles(files); err != nil {
 		return err // cancelled, or the scratch folder failed
 	}
@@ -92,7 +93,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 		return err
 	}
 	printSummary(g, run, stats)
-	g.noteRun(run.ID(), "files", len(files), "files_failed", run.Failed(), "orders", stats.Orders,
+	g.noteRun(run.ID(), "files", len(files), "files_failed", run.Failed(), "files_skipped", len(skipped), "orders", stats.Orders,
 		"new_orders", stats.NewOrders, "rejects", stats.Rejects, "rows_skipped", stats.RejectedRows)
 	switch failed := run.Failed(); {
 	case failed > 0:
@@ -102,9 +103,13 @@ func runImport(cmd *cobra.Command, g *globalOptions, o importOptions, args []str
 }
 
 // expandPaths turns the arguments into a list of files: folders give
-// their exports (importer.FolderExports), in sorted order.
-func expandPaths(args []string) ([]string, error) {
-	var files []string
+// their exports, in sorted order, and the other files they hold with the
+// reason each is left out (connectors.WalkExports).
+func expandPaths(args []string) ([]string, []connectors.Skipped, error) {
+	var (
+		files   []string
+		skipped []connectors.Skipped
+	)
 	seen := map[string]bool{}
 	add := func(p string) {
 		if abs, err := filepath.Abs(p); err == nil && !seen[abs] {
@@ -115,24 +120,29 @@ func expandPaths(args []string) ([]string, error) {
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
-			return nil, usageErrorf("%s: %v", a, unwrapPathError(err))
+			return nil, nil, usageErrorf("%s: %v", a, unwrapPathError(err))
 		}
 		if !st.IsDir() {
 			add(a)
 			continue
 		}
-		found, err := importer.FolderExports(a)
+		found, left, err := connectors.WalkExports(a)
 		if err != nil {
-			return nil, err
+			return nil, nil, fmt.Errorf("read folder %s: %w", a, err)
 		}
 		if len(found) == 0 {
-			return nil, usageErrorf("%s: the folder holds no export files (%s)", a, strings.Join(importer.ExportExtensions, ", "))
+			msg := fmt.Sprintf("%s: the folder holds no export files (%s)", a, strings.Join(connectors.ExportExtensions, ", "))
+			if len(left) > 0 {
+				msg += fmt.Sprintf("; %d other file(s), such as %s: %s", len(left), left[0].Path, left[0].Reason)
+			}
+			return nil, nil, usageErrorf("%s", msg)
 		}
 		for _, p := range found {
 			add(p)
 		}
+		skipped = append(skipped, left...)
 	}
-	return files, nil
+	return files, skipped, nil
 }
 
 func unwrapPathError(err error) error {

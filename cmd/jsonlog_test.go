@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,6 +99,81 @@ func TestJSONLogsThroughout(t *testing.T) {
 			}
 			if tc.code == exitOK && (end["run_id"] == nil || end["orders"] == nil) {
 				t.Errorf("run end lacks run id or counts: %v", end)
+			}
+		})
+	}
+}
+
+// TestRunEventsOfSyncAndForget: a sync with nothing new and a forget log
+// their run start and run end as JSON, the end with the run id and
+// counts, and so does each of them finding the dataset locked. Nothing on
+// stderr is anything but JSON: no progress is drawn when it is not a
+// terminal.
+func TestRunEventsOfSyncAndForget(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "data")
+	drop := filepath.Join(dir, "drop")
+	if err := os.MkdirAll(drop, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, drop, "week1.tsv", amazonTSV)
+	cfg := writeConfig(t, dir, "out: "+out+"\nsources:\n  - name: amazon-drop\n    connector: amazon\n    files: "+filepath.ToSlash(drop)+"/*.tsv\n")
+	if r := run(t, t.Context(), "sync", "--config", cfg); r.code != exitOK {
+		t.Fatalf("first sync: code %d\n%s", r.code, r.stderr)
+	}
+	locked := filepath.Join(dir, "locked")
+	if r := run(t, t.Context(), "import", "--out", locked, filepath.Join(drop, "week1.tsv")); r.code != exitOK {
+		t.Fatalf("import: code %d\n%s", r.code, r.stderr)
+	}
+	lock, err := dataset.TakeLock(locked, "orderhist import", fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		code    int
+		command string
+		counts  []string // in the run end event
+	}{
+		{"sync with nothing new", []string{"sync", "--config", cfg}, exitOK, "sync", []string{"run_id", "source_count"}},
+		{"sync locked", []string{"sync", "--config", cfg, "--out", locked}, exitLocked, "sync", nil},
+		{"forget", []string{"forget", "--out", out, "--document", "123.456.789-09"}, exitOK, "forget", []string{"run_id", "customers", "orders_removed", "orders_anonymized"}},
+		{"forget locked", []string{"forget", "--out", locked, "--document", "123.456.789-09"}, exitLocked, "forget", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, t.Context(), append([]string{"--log-format", "json"}, tc.args...)...)
+			if r.code != tc.code {
+				t.Fatalf("code %d, want %d\n%s", r.code, tc.code, r.stderr)
+			}
+			if strings.Contains(r.stderr, "\r") {
+				t.Errorf("progress drawn on a stderr that is not a terminal: %q", r.stderr)
+			}
+			events := jsonLines(t, r.stderr)
+			start, end := findEvent(events, "run start"), findEvent(events, "run end")
+			if start == nil || end == nil {
+				t.Fatalf("run start %v, run end %v in %v", start, end, events)
+			}
+			if start["command"] != tc.command || end["command"] != tc.command || end["exit_code"] != float64(tc.code) || end["duration_ms"] == nil {
+				t.Errorf("run start %v, run end %v", start, end)
+			}
+			for _, k := range tc.counts {
+				if end[k] == nil {
+					t.Errorf("run end lacks %s: %v", k, end)
+				}
+			}
+			if tc.code == exitLocked {
+				errEvent := findEvent(events, end["msg"].(string))
+				for _, e := range events {
+					if e["level"] == "ERROR" {
+						errEvent = e
+					}
+				}
+				if errEvent["error_class"] != "locked" || !strings.Contains(errEvent["msg"].(string), "orderhist import") {
+					t.Errorf("lock conflict event %v", errEvent)
+				}
 			}
 		})
 	}

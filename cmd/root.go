@@ -20,6 +20,7 @@ import (
 	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/pii"
+	"github.com/orderhist/orderhist/internal/termprogress"
 )
 
 // globalOptions are the flags every command shares.
@@ -45,6 +46,10 @@ type globalOptions struct {
 	cpuProfile string
 	memProfile string
 	stopCPU    func()
+
+	// display shows progress when stderr is a terminal; logs go through
+	// it so they are written above its line.
+	display *termprogress.Display
 
 	// protect applies --pii to what is written.
 	protect *pii.Protector
@@ -81,6 +86,9 @@ func (g *globalOptions) execute(ctx context.Context, args []string) int {
 	root.SetOut(g.stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if g.display != nil {
+		g.display.Stop()
+	}
 	if g.stopCPU != nil {
 		g.stopCPU()
 	}
@@ -262,7 +270,14 @@ func (g *globalOptions) setup() error {
 	case g.verbose:
 		level = slog.LevelDebug
 	}
-	g.log = newLogger(g.stderr, g.logFormat == "json", level)
+	logOut := g.stderr
+	if f := g.terminal(); f != nil {
+		width := func() int { w, _, _ := term.GetSize(int(f.Fd())); return w }
+		g.display = termprogress.New(f, width, time.Now, 100*time.Millisecond)
+		g.display.Start()
+		logOut = g.display
+	}
+	g.log = newLogger(logOut, g.logFormat == "json", level)
 	return nil
 }
 
@@ -287,12 +302,11 @@ func (g *globalOptions) asOfDate() time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// interactive reports whether progress bars may be drawn: only on a
-// terminal, never under cron or in a pipe.
-func (g *globalOptions) interactive() bool {
-	if g.quiet {
-		return false
+// terminal is stderr when progress may be drawn on it: a terminal, never
+// under cron or in a pipe, and not with --quiet.
+func (g *globalOptions) terminal() *os.File {
+	if f, ok := g.stderr.(*os.File); ok && !g.quiet && term.IsTerminal(int(f.Fd())) {
+		return f
 	}
-	f, ok := g.stderr.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	return nil
 }

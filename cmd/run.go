@@ -4,7 +4,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -14,21 +13,22 @@ import (
 // openRun opens an import run on the dataset with the shared flags: the
 // clock, --as-of, --pii, the logger, progress bars and --memprofile.
 func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.Run, error) {
-	// barBusy is held by the input whose progress bar is on screen; inputs
-	// read beside it go without one.
-	var barBusy atomic.Bool
-	return importer.Open(cmd.Context(), g.out, importer.Options{
-		Now:     g.now,
-		AsOf:    g.asOfDate(),
-		PII:     g.protect,
-		Logger:  g.log,
-		Command: command,
-		Progress: func(name string, size int64, connector string) importer.Progress {
-			return newProgress(g, &barBusy, name, size, connector)
-		},
+	o := importer.Options{
+		Now:           g.now,
+		AsOf:          g.asOfDate(),
+		PII:           g.protect,
+		Logger:        g.log,
+		Command:       command,
 		BeforeResolve: func() error { return writeHeapProfile(g.memProfile) },
 		MatchWeight:   g.matchWeight,
-	})
+	}
+	if d := g.display; d != nil {
+		o.Progress = func(name string, size int64, connector string) importer.Progress {
+			return d.Read(name, size, connector)
+		}
+		o.Stage = d.Stage
+	}
+	return importer.Open(cmd.Context(), g.out, o)
 }
 
 // writeHeapProfile writes the live heap to path, if set.

@@ -23,6 +23,8 @@ type FileReport struct {
 	Rejected  int64           `json:"rejected_rows"`
 	Mapping   []ColumnMapping `json:"mapping,omitempty"`
 	Error     string          `json:"error,omitempty"`
+	// Skipped says why a folder's file is not read (WalkExports).
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // ColumnMapping is one header of a file and the dataset column it feeds.

@@ -26,6 +26,9 @@ type Erasure struct {
 
 // ErasureResult says what Forget did.
 type ErasureResult struct {
+	// RunID is the run that committed the erasure, as the manifest
+	// records it.
+	RunID                          string
 	Customers, Removed, Anonymized int
 }
 
@@ -244,7 +247,7 @@ func forget(ctx context.Context, s *Session, e Erasure, p *pii.Protector) (*Eras
 	if err := tx.Commit(m); err != nil {
 		return nil, fmt.Errorf("commit the dataset: %w", err)
 	}
-	return &ErasureResult{Customers: len(ids), Removed: removed, Anonymized: anonymized}, nil
+	return &ErasureResult{RunID: s.RunID, Customers: len(ids), Removed: removed, Anonymized: anonymized}, nil
 }
 
 // rewriteFiltered rewrites an unpartitioned table keeping the rows keep

@@ -218,10 +218,7 @@ func (r *Run) checkpoint(in *Input, seg *segment) (*segment, error) {
 		pending = pending || (p != in && !p.Failed())
 	}
 	if pending {
-		if err := r.build(); err != nil {
-			return nil, err
-		}
-		if err := r.commit(r.opts.Command); err != nil {
+		if err := r.buildAndCommit(r.opts.Command); err != nil {
 			return nil, err
 		}
 		r.settle()

@@ -20,6 +20,7 @@ import (
 // build is passes 2 and 3: merge every month, resolve customers, write the
 // tables into the transaction.
 func (r *Run) build() error {
+	r.opts.Stage("reading the dataset", 0, 0)
 	existing, err := r.spoolExisting()
 	if err != nil {
 		return err
@@ -57,12 +58,14 @@ func (r *Run) build() error {
 		}
 	}
 	stage("merge")
+	r.opts.Stage("resolving customers", 0, 0)
 	result, err := res.Resolve(r.asOf)
 	if err != nil {
 		return fmt.Errorf("resolve customers: %w", err)
 	}
 	stage("resolve")
 	r.stats.ScoredLinks = int64(result.Report().ScoredLinks)
+	r.opts.Stage("writing customers", 0, 0)
 	// Customers first: after them only each order's customer id is
 	// needed, and the rest of the resolution, most of the run's memory,
 	// can go before the orders are written.
@@ -101,6 +104,7 @@ func (r *Run) build() error {
 	}
 	r.stats.Months = len(months)
 	stage("write orders")
+	r.opts.Stage("writing rejects", 0, 0)
 	return r.writeRejects()
 }
 
@@ -387,6 +391,8 @@ func (r *Run) mergeMonths(months []string, byMonth map[string][]string, res *ded
 		}
 		written <- err
 	}()
+	merging, done := "merging months", 0
+	r.opts.Stage(merging, done, len(months))
 	err := func() error {
 		var cur monthChanges
 		for mm := range merged {
@@ -400,8 +406,12 @@ func (r *Run) mergeMonths(months []string, byMonth map[string][]string, res *ded
 				cur = monthChanges{month: mm.month}
 			}
 			r.observeMonth(mm, res, &cur)
-			if mm.bucket == mm.buckets-1 && !cur.touched {
-				r.untouched[mm.month] = cur.pins
+			if mm.bucket == mm.buckets-1 {
+				if !cur.touched {
+					r.untouched[mm.month] = cur.pins
+				}
+				done++
+				r.opts.Stage(merging, done, len(months))
 			}
 			select {
 			case observed <- mm:

@@ -30,6 +30,13 @@ type Options struct {
 	// identity resolution starts: the run's peak of live memory (a heap
 	// profile taken there shows what a run holds).
 	BeforeResolve func() error
+	// Stage, when set, is told as each stage of a commit starts (reading
+	// the dataset, merging months, resolving customers, writing
+	// customers, writing months, writing rejects, committing) and as it
+	// advances: done of total (months; total 0 when the stage has nothing
+	// to count); then once with an empty name when the commit is over.
+	// Calls may come from several goroutines at once.
+	Stage func(name string, done, total int)
 
 	// PartBytes is about how much spooled data of a month is merged at
 	// once: a busy month is first split by a hash of the order key into
@@ -77,6 +84,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Stage == nil {
+		o.Stage = func(string, int, int) {}
 	}
 	if o.Progress == nil {
 		o.Progress = func(string, int64, string) Progress { return noProgress{} }

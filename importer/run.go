@@ -118,6 +118,7 @@ type Run struct {
 	tx      *dataset.Tx
 	spool   string
 	inputs  []*Input
+	skipped []connectors.Skipped
 	stats   Stats
 	// merged holds each month's merged orders (a spool path per month).
 	merged map[string]string
@@ -202,15 +203,25 @@ func (r *Run) Commit(command string) (*Stats, error) {
 	if len(r.inputs) > 0 && failedAll(r.inputs) {
 		return nil, fmt.Errorf("no input could be read; nothing was committed")
 	}
-	if err := r.build(); err != nil {
-		return nil, err
-	}
-	if err := r.commit(command); err != nil {
+	if err := r.buildAndCommit(command); err != nil {
 		return nil, err
 	}
 	r.settle()
 	return r.Committed(), nil
 }
+
+// Skip records files the run leaves out without reading them (see
+// connectors.WalkExports), each logged with its reason so the log says
+// what a folder held besides exports.
+func (r *Run) Skip(files ...connectors.Skipped) {
+	for _, f := range files {
+		r.log.Warn("file skipped", "file", f.Path, "reason", f.Reason)
+	}
+	r.skipped = append(r.skipped, files...)
+}
+
+// Skipped are the files the run left out unread, in the order given to Skip.
+func (r *Run) Skipped() []connectors.Skipped { return r.skipped }
 
 // addInput registers an input of the run. Inputs keep the order they were
 // added in, whatever order they are read in.
@@ -218,6 +229,17 @@ func (r *Run) addInput(path string) *Input {
 	in := &Input{Path: path, index: r.nextIndex()}
 	r.inputs = append(r.inputs, in)
 	return in
+}
+
+// buildAndCommit merges, resolves and writes what the run read, and
+// commits it; the stages it goes through are told to Options.Stage.
+func (r *Run) buildAndCommit(command string) error {
+	defer r.opts.Stage("", 0, 0)
+	if err := r.build(); err != nil {
+		return err
+	}
+	r.opts.Stage("committing", 0, 0)
+	return r.commit(command)
 }
 
 // commit writes the manifest and makes the new dataset the current one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/orderhist/orderhist/connectors"
 	"github.com/orderhist/orderhist/dataset"
@@ -14,8 +15,15 @@ import (
 // encoded and compressed while the next month's rows are decoded, so the
 // cores are not left idle at every month's end.
 func (r *Run) writeMonths(months []string, result *dedupe.Handles) error {
+	const writing = "writing months"
+	var done atomic.Int64
+	r.opts.Stage(writing, 0, len(months))
 	return eachConcurrently(r.ctx, 2, months, func(_ context.Context, m string) error {
-		return r.writeMonth(m, result)
+		if err := r.writeMonth(m, result); err != nil {
+			return err
+		}
+		r.opts.Stage(writing, int(done.Add(1)), len(months))
+		return nil
 	})
 }
 

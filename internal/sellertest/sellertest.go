@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderhist/orderhist/connectors"
 	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
 	"github.com/orderhist/orderhist/history"
 	"github.com/orderhist/orderhist/importer"
@@ -118,7 +119,7 @@ func Import(t testing.TB, files map[string][]byte) string {
 		}
 	}
 	out := filepath.Join(t.TempDir(), "data")
-	paths, err := importer.FolderExports(in)
+	paths, _, err := connectors.WalkExports(in)
 	if err != nil {
 		t.Fatal(err)
 	}

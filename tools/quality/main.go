@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/orderhist/orderhist/connectors"
 	_ "github.com/orderhist/orderhist/connectors/all" // registers every connector
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/importer"
@@ -119,7 +120,7 @@ func run(seed int64, people, lines int, noise, keep string, show int, early floa
 // importFolder imports every export under dir into the dataset in out, as
 // "orderhist import" does.
 func importFolder(out, dir string) (*importer.Stats, error) {
-	paths, err := importer.FolderExports(dir)
+	paths, _, err := connectors.WalkExports(dir)
 	if err != nil {
 		return nil, err
 	}
