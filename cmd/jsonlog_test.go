@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,6 +159,18 @@ func TestRunEventsOfSyncAndForget(t *testing.T) {
 			}
 			if start["command"] != tc.command || end["command"] != tc.command || end["exit_code"] != float64(tc.code) || end["duration_ms"] == nil {
 				t.Errorf("run start %v, run end %v", start, end)
+			}
+			if tc.command == "sync" {
+				// sync names its sources once its configuration is read,
+				// and logs what each did.
+				if fmt.Sprint(start["sources"]) != "[amazon-drop]" || fmt.Sprint(end["sources"]) != "[amazon-drop]" {
+					t.Errorf("sync's run start and end name sources %v and %v, want [amazon-drop]", start["sources"], end["sources"])
+				}
+				if tc.code == exitOK {
+					if done := findEvent(events, "source done"); done == nil || done["source"] != "amazon-drop" || done["status"] != "ok" || done["files_unchanged"] != float64(1) {
+						t.Errorf("source done event %v", done)
+					}
+				}
 			}
 			for _, k := range tc.counts {
 				if end[k] == nil {

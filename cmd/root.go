@@ -65,6 +65,15 @@ type globalOptions struct {
 	counts  []any
 }
 
+// startRun logs the run start event.
+func (g *globalOptions) startRun(command string, sources []string) {
+	g.command, g.sources, g.start = command, sources, g.now()
+	if g.sources == nil {
+		g.sources = []string{}
+	}
+	g.log.Info("run start", "command", g.command, "sources", g.sources, "out", g.out)
+}
+
 // noteRun records what the run end event reports about an import run.
 func (g *globalOptions) noteRun(id string, counts ...any) {
 	g.runID, g.counts = id, counts
@@ -188,13 +197,10 @@ as it is.
 			g.started = true
 			// Commands that change the dataset log where a run starts;
 			// the others (help, version, schema) are not runs.
+			// sync logs it once its configuration names the sources.
 			switch cmd.Name() {
-			case "import", "sync", "forget":
-				g.command, g.sources, g.start = cmd.Name(), args, g.now()
-				if g.sources == nil {
-					g.sources = []string{}
-				}
-				g.log.Info("run start", "command", g.command, "sources", g.sources, "out", g.out)
+			case "import", "forget":
+				g.startRun(cmd.Name(), args)
 			}
 			return nil
 		},

@@ -161,3 +161,24 @@ func TestDetectListsSkippedFiles(t *testing.T) {
 		t.Errorf("a folder of no export: code %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestSyncSummaryFits: sync's summary fits 100 columns with long source
+// names and paths, a file no connector reads and a pattern that matches
+// nothing; each problem is listed below the table, not in it.
+func TestSyncSummaryFits(t *testing.T) {
+	t.Chdir(t.TempDir())
+	drop := filepath.Join("exportações da loja", "amazon", "relatórios de pedidos de todos os canais")
+	if err := os.MkdirAll(drop, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, drop, "amazon-relatorio-de-pedidos-2026-03-01-a-2026-03-31-conta-principal.tsv", amazonTSV)
+	writeFile(t, drop, "amazon-relatorio-de-pedidos-2026-04-01-a-2026-04-30-exportado-errado.tsv", "produto\testoque\nCaneca\t3\n")
+	cfg := writeConfig(t, ".", "out: data\nsources:\n"+
+		"  - name: amazon-conta-principal-relatorios-mensais\n    connector: amazon\n    files: "+filepath.ToSlash(drop)+"/*.tsv\n"+
+		"  - name: shopify-loja-nova\n    connector: shopify\n    files: exportações da loja/shopify/*.csv\n")
+	r := run(t, t.Context(), "sync", "--config", cfg)
+	if r.code != exitPartial {
+		t.Fatalf("code %d, want %d (one file unreadable)\n%s\n%s", r.code, exitPartial, r.stdout, r.stderr)
+	}
+	checkSummary(t, "sync", r.stdout)
+}

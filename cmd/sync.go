@@ -3,12 +3,13 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/orderhist/orderhist/importer"
+	"github.com/orderhist/orderhist/internal/textlayout"
 	"github.com/orderhist/orderhist/syncjob"
 )
 
@@ -45,11 +46,17 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	path := syncjob.ConfigPath(configFlag, os.Getenv)
 	cfg, err := syncjob.Load(path, os.Getenv)
 	if err != nil {
+		g.startRun("sync", nil)
 		return err
 	}
 	if f := cmd.Flag("out"); cfg.Out != "" && (f == nil || !f.Changed) {
 		g.out = cfg.Out
 	}
+	var names []string
+	for _, s := range cfg.Sources {
+		names = append(names, s.Name)
+	}
+	g.startRun("sync", names)
 	if f := cmd.Flag("match-weight"); cfg.Weight != 0 && (f == nil || !f.Changed) {
 		g.matchWeight = cfg.Weight
 	}
@@ -90,23 +97,21 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	return g.rejectOutcome(stats)
 }
 
-// printSyncSummary is the one-screen summary per source. stats is nil when
-// nothing was committed.
+// printSyncSummary is the one-screen summary per source, within
+// textlayout.Width columns; each source's problems are listed below the
+// table. stats is nil when nothing was committed. Each source's figures
+// also go to the log, one line a source.
 func printSyncSummary(g *globalOptions, run *importer.Run, stats *importer.Stats, sources []*syncjob.SourceRun) {
-	if g.quiet {
-		return
-	}
-	w := g.stdout
-	fmt.Fprintf(w, "orderhist sync: run %s\n\n", run.ID())
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "source\tconnector\tread\tunchanged\trows\torders\tnew\tupdated\trejected rows\tstatus")
+	tb := textlayout.NewTable("source", "connector", "read", "unchanged", "rows", "orders", "new", "updated", "rejected", "status")
+	type problem struct{ label, text string }
+	var problems []problem
 	for _, sr := range sources {
 		var rows, orders, newOrders, updated, rejected int64
-		read := 0
-		var problems []string
+		read, unreadable := 0, 0
 		for _, in := range sr.Inputs {
 			if in.Failed() {
-				problems = append(problems, in.Path+": "+strings.TrimPrefix(in.Err.Error(), in.Path+": "))
+				unreadable++
+				problems = append(problems, problem{sr.Config.Name + ": " + in.Path, strings.TrimPrefix(in.Err.Error(), in.Path+": ")})
 				continue
 			}
 			read++
@@ -119,21 +124,35 @@ func printSyncSummary(g *globalOptions, run *importer.Run, stats *importer.Stats
 		status := "ok"
 		switch {
 		case sr.Err != nil:
-			status = "FAILED: " + sr.Err.Error()
-		case len(problems) > 0:
-			status = fmt.Sprintf("FAILED: %d input(s) unreadable", len(problems))
+			status = "FAILED"
+			problems = append(problems, problem{sr.Config.Name, sr.Err.Error()})
+		case unreadable > 0:
+			status = "FAILED"
 		case sr.NoFiles:
 			status = syncjob.StatusNoFiles
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", sr.Config.Name, sr.Config.Connector, read, sr.Unchanged, rows, orders, newOrders, updated, rejected, status)
-		for _, p := range problems {
-			fmt.Fprintf(tw, "  %s\t\t\t\t\t\t\t\t\t\n", p)
-		}
+		g.log.Info("source done", "source", sr.Config.Name, "connector", sr.Config.Connector, "status", status,
+			"files_read", read, "files_unchanged", sr.Unchanged, "rows", rows, "orders", orders,
+			"new_orders", newOrders, "updated_orders", updated, "rows_rejected", rejected)
+		tb.Row(sr.Config.Name, sr.Config.Connector, strconv.Itoa(read), strconv.Itoa(sr.Unchanged), itoa(rows), itoa(orders),
+			itoa(newOrders), itoa(updated), itoa(rejected), status)
 	}
-	tw.Flush()
-	if stats == nil {
-		fmt.Fprintf(w, "\nnothing new: the dataset in %s is unchanged\n", g.out)
+	if g.quiet {
 		return
 	}
-	printTotals(w, g.out, stats)
+	w := g.stdout
+	fmt.Fprintf(w, "orderhist sync: run %s\n\n", run.ID())
+	tb.Write(w, textlayout.Width)
+	if stats == nil {
+		fmt.Fprintln(w)
+		textlayout.Wrap(w, "", "", "nothing new: the dataset in "+g.out+" is unchanged", textlayout.Width)
+	} else {
+		printTotals(w, g.out, stats)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(w, "\n%d problem(s):\n", len(problems))
+		for _, p := range problems {
+			textlayout.Item(w, p.label, p.text, textlayout.Width)
+		}
+	}
 }
