@@ -68,7 +68,7 @@ release: ## archives for every platform in dist/ (tar.gz, zip for windows) with 
 	cd $(DIST) && sha256sum orderhist_* > SHA256SUMS
 	@cat $(DIST)/SHA256SUMS
 
-bench: bench-go ## go test -bench of every stage (alone: make bench-go), then bench/run.sh: import of 1M Amazon, 1M mixed, 200k ML XLSX vs DuckDB and excelize, a shared-string bomb beside the bundled Shopee export (BENCH_RUNS, BENCH_10M=1, BENCH_ONLY, BENCH_CACHE)
+bench: bench-go ## go test -bench of every stage (alone: make bench-go), then bench/run.sh: import of 1M Amazon, 1M mixed, 200k ML XLSX vs DuckDB and excelize, 2k new lines into the 1M dataset, a shared-string bomb beside the bundled Shopee export (BENCH_RUNS, BENCH_10M=1, BENCH_ONLY, BENCH_CACHE)
 	bash bench/run.sh
 
 bench-go: ## Go benchmarks of every stage (go test -bench)

@@ -8,7 +8,11 @@
 #   BENCH_CACHE   cache folder (default ~/.cache/orderhist-bench)
 #   BENCH_RUNS    runs per input (default 3)
 #   BENCH_10M=1   also the 10M-line mixed input (slow: minutes, GBs of disk)
-#   BENCH_ONLY    space-separated subset of: amazon-1m mixed-1m ml-200k bomb mixed-10m
+#   BENCH_ONLY    space-separated subset of: amazon-1m amazon-1m+2k mixed-1m ml-200k bomb mixed-10m
+#
+# amazon-1m+2k is a nightly run: 2,000 new Amazon lines of the last half
+# month imported into the dataset amazon-1m's import made, against that
+# import's wall time (target ≤ 0.10×, ≤ 300 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,6 +84,28 @@ import_input() {
 
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 
+# import_into LABEL NAME LINES BASE REF: RUNS timed imports of input NAME
+# into a fresh copy of the dataset BASE (the copy is not timed).
+import_into() {
+	local label=$1 name=$2 lines=$3 base=$4 ref=${5:-}
+	local dir="$CACHE/$name" bytes walls=() rss=0 i out
+	bytes=$(find "$dir" -type f -name '*.tsv' -printf '%s\n' | awk '{s+=$1} END {print s}')
+	echo "== orderhist import $name into $(basename "$base")" >&2
+	for ((i = 1; i <= RUNS; i++)); do
+		rm -rf "$CACHE/out"
+		cp -r "$base" "$CACHE/out"
+		out=$("$TIME" -f '%e %M' "$CACHE/bin/orderhist" import -q --out "$CACHE/out" "$dir" 2>&1 >/dev/null | tail -1) || true
+		local w=${out% *} m=${out#* }
+		echo "   $name run $i: ${w}s, $((m / 1024)) MiB" >&2
+		walls+=("$w")
+		((m > rss)) && rss=$m
+	done
+	WALL=$(printf '%s\n' "${walls[@]}" | median)
+	local ratio=""
+	[ -n "$ref" ] && ratio=$(awk -v a="$WALL" -v b="$ref" 'BEGIN {printf "%.2f×", a/b}')
+	row "$label" "$lines" "$bytes" "$WALL" "$rss" "$(du -sb "$CACHE/out" | cut -f1)" "$ratio"
+}
+
 DUCK=""
 if want amazon-1m; then
 	gen amazon-1m 1000000 amazon
@@ -98,6 +124,27 @@ if want amazon-1m; then
 	fi
 	import_input amazon-1m 1000000 "$DUCK"
 	[ -n "$DUCK" ] && ROWS[-1]+=" target ≤ 0.75×, ≤ 300 MiB"
+	AMZ1M=$LAST_WALL
+fi
+if want amazon-1m+2k; then
+	gen amazon-1m 1000000 amazon
+	if [ ! -f "$CACHE/amazon-2k/.complete" ]; then
+		echo "== generate amazon-2k (2000 lines, the last half month)" >&2
+		rm -rf "$CACHE/amazon-2k"
+		"$CACHE/bin/gen" -seed 2 -people 20000 -lines 2000 -layouts amazon -from 2026-10-16 -to 2026-10-31 -out "$CACHE/amazon-2k" >&2
+		rm "$CACHE/amazon-2k/truth.csv"
+		touch "$CACHE/amazon-2k/.complete"
+	fi
+	if [ -z "${AMZ1M:-}" ]; then
+		echo "== orderhist import amazon-1m (the base dataset, untimed)" >&2
+		rm -rf "$CACHE/out"
+		"$CACHE/bin/orderhist" import -q --out "$CACHE/out" "$CACHE/amazon-1m" >/dev/null
+	fi
+	rm -rf "$CACHE/base"
+	mv "$CACHE/out" "$CACHE/base"
+	import_into amazon-1m+2k amazon-2k 2000 "$CACHE/base" "${AMZ1M:-}"
+	[ -n "${AMZ1M:-}" ] && ROWS[-1]+=" (to amazon-1m) target ≤ 0.10×, ≤ 300 MiB"
+	rm -rf "$CACHE/base"
 fi
 if want mixed-1m; then
 	gen mixed-1m 1000000 "$ALL_LAYOUTS"

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -641,6 +642,86 @@ func TestReadTable(t *testing.T) {
 	}
 	if err := ReadTable(ctx, ds, TableCustomers, func([]CustomerRow) error { return nil }); err == nil {
 		t.Error("reading a damaged file succeeded")
+	}
+}
+
+// TestReadPartition reads one month of a partitioned table and counts the
+// rows of each, leaving out a partition whose file holds no row.
+func TestReadPartition(t *testing.T) {
+	ds, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if got := ds.PartitionRows(TableOrders); len(got) != 0 {
+		t.Errorf("an empty dataset has partitions %v", got)
+	}
+	rows := benchOrders(5000)
+	for i := range rows[:1200] {
+		at := rows[i].OrderedAt.AddDate(0, 1, 0)
+		rows[i].OrderedAt = &at
+	}
+	want := map[string]int64{}
+	for _, r := range rows {
+		want[partitionOf(r)]++
+	}
+	tx := ds.Begin("run-1")
+	writeRun(t, tx, rows)
+	writeFile(t, tx, TableOrders, MonthPartition(HiveNullPartition), []OrderRow{})
+	if err := tx.Commit(testManifest()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ds.PartitionRows(TableOrders); !maps.Equal(got, want) || len(got) < 2 {
+		t.Errorf("partition rows %v, want %v", got, want)
+	}
+	for part, n := range want {
+		var got int64
+		err := ReadPartition(ctx, ds, TableOrders, part, func(rs []OrderRow) error {
+			for i := range rs {
+				if p := OrderedMonth(*rs[i].OrderedAt); p != part {
+					t.Fatalf("reading %s gave a row of %s", part, p)
+				}
+			}
+			got += int64(len(rs))
+			return nil
+		})
+		if err != nil || got != n {
+			t.Errorf("%s: read %d rows (%v), want %d", part, got, err, n)
+		}
+		var items int64
+		if err := ReadPartition(ctx, ds, TableOrderItems, part, func(rs []ItemRow) error { items += int64(len(rs)); return nil }); err != nil || items != n {
+			t.Errorf("%s: read %d lines (%v), want %d", part, items, err, n)
+		}
+	}
+	// A prefix of a partition's name is not the partition.
+	for part := range want {
+		if err := ReadPartition(ctx, ds, TableOrders, part[:len(part)-1], func([]OrderRow) error { t.Fatal("rows of a partition that does not exist"); return nil }); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := ReadPartition(ctx, ds, TableOrders, "", func([]OrderRow) error { return nil }); err == nil {
+		t.Error("reading no partition succeeded")
+	}
+}
+
+func TestPartitionMonth(t *testing.T) {
+	for _, tc := range []struct {
+		in, month string
+		ok        bool
+	}{
+		{"ordered_month=2026-02", "2026-02", true},
+		{MonthPartition(HiveNullPartition), HiveNullPartition, true},
+		{"ordered_month=", "", false},
+		{"month=2026-02", "", false},
+		{"", "", false},
+	} {
+		m, ok := PartitionMonth(tc.in)
+		if m != tc.month || ok != tc.ok {
+			t.Errorf("PartitionMonth(%q) = %q, %v", tc.in, m, ok)
+		}
+		if ok && MonthPartition(m) != tc.in {
+			t.Errorf("MonthPartition(%q) = %q, want %q", m, MonthPartition(m), tc.in)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"strings"
 	"time"
 
 	"github.com/orderhist/orderhist/normalize"
@@ -124,6 +125,16 @@ func Month(t time.Time) string {
 // MonthPartition is the partition of the orders and order_items of a month
 // (see Month), e.g. "ordered_month=2026-02".
 func MonthPartition(month string) string { return PartitionOrderedMonth + "=" + month }
+
+// PartitionMonth is the month of a partition (see MonthPartition); false
+// for anything else.
+func PartitionMonth(partition string) (string, bool) {
+	m, ok := strings.CutPrefix(partition, PartitionOrderedMonth+"=")
+	if !ok || m == "" {
+		return "", false
+	}
+	return m, true
+}
 
 // OrderedMonth returns the partition of an order placed at t, e.g.
 // "ordered_month=2026-02".

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -22,12 +23,62 @@ const readBatch = 4096
 // T is usually the table's row type; a struct with a subset of the columns
 // reads only those. A table the dataset does not have yet reads as empty.
 func ReadTable[T any](ctx context.Context, ds *Dataset, table string, fn func([]T) error) error {
+	return readFiles(ctx, ds, table, "", fn)
+}
+
+// ReadPartition is ReadTable for the files of one partition of a
+// partitioned table ("ordered_month=2026-02", see MonthPartition), in
+// manifest order: a run that touches a few months reads only theirs.
+func ReadPartition[T any](ctx context.Context, ds *Dataset, table, partition string, fn func([]T) error) error {
+	if partition == "" {
+		return fmt.Errorf("read %s: no partition given", table)
+	}
+	return readFiles(ctx, ds, table, table+"/"+partition+"/", fn)
+}
+
+// PartitionRows counts the rows of each partition of a partitioned table
+// that the manifest lists; a partition whose files hold no row is left
+// out.
+func (ds *Dataset) PartitionRows(table string) map[string]int64 {
+	out := map[string]int64{}
+	m := ds.Manifest()
+	if m == nil {
+		return out
+	}
+	for _, f := range m.Tables[table].Files {
+		rest, ok := strings.CutPrefix(f.Path, table+"/")
+		if !ok {
+			continue
+		}
+		part, _, ok := strings.Cut(rest, "/")
+		if ok && f.Rows > 0 {
+			out[part] += f.Rows
+		}
+	}
+	return out
+}
+
+// readFiles reads the files of table whose path starts with prefix (every
+// file for "").
+func readFiles[T any](ctx context.Context, ds *Dataset, table, prefix string, fn func([]T) error) error {
 	m := ds.Manifest()
 	if m == nil {
 		return nil
 	}
-	buf := make([]T, readBatch)
+	// A batch need not outgrow the rows there are: a run reading many
+	// small months would otherwise allocate and clear a full batch for
+	// each.
+	var rows int64
 	for _, f := range m.Tables[table].Files {
+		if strings.HasPrefix(f.Path, prefix) {
+			rows += f.Rows
+		}
+	}
+	buf := make([]T, max(1, min(readBatch, rows)))
+	for _, f := range m.Tables[table].Files {
+		if !strings.HasPrefix(f.Path, prefix) {
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -122,7 +122,7 @@ func (r *Run) settle() {
 	d.inputs = append(d.inputs, r.inputs...)
 	r.inputs = nil
 	r.stats = Stats{}
-	r.merged, r.untouched, r.prevMonths = nil, map[string][]pinnedOrder{}, map[string]bool{}
+	r.merged, r.direct, r.untouched, r.prevMonths = nil, nil, map[string][]pinnedOrder{}, map[string]bool{}
 	d.last = time.Now()
 }
 

@@ -22,9 +22,14 @@
 //     few hundred records ahead of the spooling (readAhead). An input that
 //     fails leaves no spool behind and is reported in its Input; the others
 //     go on.
-//  2. Merge (Commit). The dataset's orders and lines are read back into
+//  2. Merge (Commit). Only the months the inputs reach are merged: the
+//     dataset's orders and lines of those months are read back into
 //     prev-MONTH.spool (dataset.OrderFromRow, one month of lines in memory at
-//     a time). Month by month, a busy month is first split by a hash of the
+//     a time). The dataset's other months hold nothing an input could meet;
+//     their orders go from the dataset's files straight to the resolver, in
+//     parts of a few thousand, with no spool (direct.go), so scratch disk
+//     holds the inputs and the months they reach. Month by month, a busy
+//     month an input reaches is first split by a hash of the
 //     order key into part-MONTH-NNN.spool files of about Options.PartBytes
 //     each; each part is loaded, its sightings sorted by key, and each
 //     order's sightings merged (normalize.Merge, ties broken by rank: see
@@ -39,8 +44,9 @@
 //     goroutines, so the resolver's memory can go before orders are written.
 //     A month the run did not touch, whose orders all kept their customers,
 //     keeps its files byte for byte; the others are rewritten two at a time,
-//     each with a goroutine decoding merged-MONTH.spool and one encoding each
-//     table. Rejects of this run, and earlier runs' rejects of files not read
+//     each with a goroutine decoding merged-MONTH.spool (or, for a month no
+//     input reached, reading the dataset's files of it again) and one
+//     encoding each table. Rejects of this run, and earlier runs' rejects of files not read
 //     again, go last; then the manifest is committed.
 //
 // # Checkpoints

@@ -8,69 +8,34 @@ import (
 	"github.com/orderhist/orderhist/normalize"
 )
 
-// spoolExisting reads the dataset's orders and lines back into per-month
-// spools, as the oldest sighting of each order, so a re-import merges with
-// them instead of duplicating. Lines are joined to their orders one month at
-// a time, so memory holds one month, never the whole dataset.
-func (r *Run) spoolExisting() (map[string]string, error) {
-	// Rows are converted before spooling: a nil pointer and a zero amount differ,
-	// would turn a real R$ 0,00 into a missing amount.
-	orders := newMonthSpools[spooledOrder](r.spool, "prev-orders")
-	err := dataset.ReadTable(r.ctx, r.ds, "orders", func(rows []dataset.OrderRow) error {
-		for i := range rows {
-			so := spooledOrder{Order: dataset.OrderFromRow(&rows[i]), Rank: datasetRank.key(), IngestedAt: rows[i].IngestedAt, Prior: rows[i].CustomerID}
-			if err := orders.Write(dataset.Month(dataset.TimeVal(rows[i].OrderedAt)), &so); err != nil {
-				return err
-			}
+// existingMonths lists the months the dataset holds orders in.
+func (r *Run) existingMonths() map[string]bool {
+	out := map[string]bool{}
+	for part := range r.ds.PartitionRows("orders") {
+		if m, ok := dataset.PartitionMonth(part); ok {
+			out[m] = true
 		}
-		return nil
-	})
-	orderPaths, cerr := orders.Close()
-	if err == nil {
-		err = cerr
 	}
-	if err != nil {
-		return nil, err
-	}
-	items := newMonthSpools[spooledLine](r.spool, "prev-items")
-	err = dataset.ReadTable(r.ctx, r.ds, "order_items", func(rows []dataset.ItemRow) error {
-		for i := range rows {
-			it := &rows[i]
-			sl := spooledLine{Key: dataset.ItemOrderKey(it), Line: dataset.LineFromRow(it)}
-			if err := items.Write(dataset.Month(dataset.TimeVal(it.OrderedAt)), &sl); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	itemPaths, cerr := items.Close()
-	if err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
+	return out
+}
 
+// spoolExisting reads the dataset's orders and lines of the given months
+// back into one spool per month, as the oldest sighting of each order, so
+// a re-import merges with them instead of duplicating. Months are read one
+// at a time, so memory holds one month's lines, never the whole dataset.
+func (r *Run) spoolExisting(months []string) (map[string]string, error) {
 	out := map[string]string{}
-	for month, op := range orderPaths {
-		lines := map[string][]normalize.Line{}
-		if ip, ok := itemPaths[month]; ok {
-			err := readSpool(ip, func(sl *spooledLine) error {
-				lines[sl.Key] = append(lines[sl.Key], sl.Line)
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-		}
+	for _, month := range months {
 		p := filepath.Join(r.spool, "prev-"+month+".spool")
 		w, err := createSpool[spooledOrder](p)
 		if err != nil {
 			return nil, err
 		}
-		err = readSpool(op, func(so *spooledOrder) error {
-			so.Order.Lines = lines[so.Order.Key()]
-			return w.Write(so)
+		err = r.readMonth(month, func(o *normalize.Order, row *dataset.OrderRow) error {
+			// A nil pointer and a zero amount differ: rows are converted
+			// before spooling, or a real R$ 0,00 would become a missing
+			// amount.
+			return w.Write(&spooledOrder{Order: *o, Rank: datasetRank.key(), IngestedAt: row.IngestedAt, Prior: row.CustomerID})
 		})
 		if cerr := w.Close(); err == nil {
 			err = cerr
@@ -79,9 +44,36 @@ func (r *Run) spoolExisting() (map[string]string, error) {
 			return nil, err
 		}
 		out[month] = p
-		r.prevMonths[month] = true
 	}
 	return out, nil
+}
+
+// readMonth calls fn with each order the dataset holds in month, lines
+// included, in the order of its files. The month's lines are held in
+// memory while its orders are read.
+func (r *Run) readMonth(month string, fn func(o *normalize.Order, row *dataset.OrderRow) error) error {
+	part := dataset.MonthPartition(month)
+	lines := map[string][]normalize.Line{}
+	err := dataset.ReadPartition(r.ctx, r.ds, "order_items", part, func(rows []dataset.ItemRow) error {
+		for i := range rows {
+			k := dataset.ItemOrderKey(&rows[i])
+			lines[k] = append(lines[k], dataset.LineFromRow(&rows[i]))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return dataset.ReadPartition(r.ctx, r.ds, "orders", part, func(rows []dataset.OrderRow) error {
+		for i := range rows {
+			o := dataset.OrderFromRow(&rows[i])
+			o.Lines = lines[o.Key()]
+			if err := fn(&o, &rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // spooledLine is a line read back from the dataset, keyed by its order.

@@ -20,19 +20,34 @@ import (
 // build is passes 2 and 3: merge every month, resolve customers, write the
 // tables into the transaction.
 func (r *Run) build() error {
-	r.opts.Stage("reading the dataset", 0, 0)
-	existing, err := r.spoolExisting()
-	if err != nil {
-		return err
-	}
+	// Only the months this run's inputs reach are merged: the dataset's
+	// other months hold nothing an input could meet, and are read once,
+	// straight into the resolver (directParts).
 	byMonth := map[string][]string{}
-	for m, p := range existing {
-		byMonth[m] = append(byMonth[m], p)
-	}
 	for _, in := range r.inputs {
 		for m, p := range in.months {
 			byMonth[m] = append(byMonth[m], p)
 		}
+	}
+	r.prevMonths = r.existingMonths()
+	r.direct = map[string]*directMonth{}
+	var reread []string
+	for m := range r.prevMonths {
+		if _, ok := byMonth[m]; ok || r.opts.mergeEveryMonth {
+			reread = append(reread, m)
+		} else {
+			r.direct[m] = &directMonth{}
+		}
+	}
+	slices.Sort(reread)
+	r.opts.Stage("reading the dataset", 0, 0)
+	existing, err := r.spoolExisting(reread)
+	if err != nil {
+		return err
+	}
+	for m, p := range existing {
+		// The dataset's copy first, as spooled before the inputs.
+		byMonth[m] = append([]string{p}, byMonth[m]...)
 	}
 	ident, err := dataset.IdentityProtector(r.dir, r.protect)
 	if err != nil {
@@ -47,6 +62,10 @@ func (r *Run) build() error {
 		return err
 	}
 	months := slices.Sorted(maps.Keys(byMonth))
+	for m := range r.direct {
+		months = append(months, m)
+	}
+	slices.Sort(months)
 	r.merged = map[string]string{}
 	stage := r.stageTimer()
 	if err := r.mergeMonths(months, byMonth, res); err != nil {
@@ -181,11 +200,15 @@ func (ms *monthSightings) each(fn func(sg []normalize.Sighting, prev *spooledOrd
 	}
 }
 
-// monthPart is one part of a month: the orders whose key hashes to bucket.
+// monthPart is one part of a month: the orders whose key hashes to bucket,
+// or, for a month no input reached (direct), a run of the dataset's orders.
 type monthPart struct {
 	month           string
 	bucket, buckets uint64
 	paths           []string
+	// first and last mark a month's first and last part.
+	first, last bool
+	direct      bool
 }
 
 // partsOf is how many parts a month's spools are merged in: about one per
@@ -263,10 +286,16 @@ func (r *Run) splitMonth(month string, paths []string, n uint64) ([]string, erro
 // months first. Each spool is removed once it was read.
 func (r *Run) monthParts(months []string, byMonth map[string][]string, yield func(monthPart, error) bool) {
 	for _, m := range months {
+		if r.direct[m] != nil {
+			if !yield(monthPart{month: m, direct: true, first: true, last: true}, nil) {
+				return
+			}
+			continue
+		}
 		paths := byMonth[m]
 		n := r.partsOf(paths)
 		if n == 1 {
-			if !yield(monthPart{month: m, buckets: 1, paths: paths}, nil) {
+			if !yield(monthPart{month: m, buckets: 1, paths: paths, first: true, last: true}, nil) {
 				return
 			}
 			continue
@@ -278,7 +307,7 @@ func (r *Run) monthParts(months []string, byMonth map[string][]string, yield fun
 		}
 		removeSpools(paths)
 		for b, p := range split {
-			if !yield(monthPart{month: m, bucket: uint64(b), buckets: n, paths: []string{p}}, nil) {
+			if !yield(monthPart{month: m, bucket: uint64(b), buckets: n, paths: []string{p}, first: b == 0, last: uint64(b) == n-1}, nil) {
 				return
 			}
 		}
@@ -355,10 +384,31 @@ type monthChanges struct {
 func (r *Run) mergeMonths(months []string, byMonth map[string][]string, res *dedupe.Resolver) error {
 	stop := make(chan struct{})
 	merged := make(chan *mergedMonth)
+	ahead, waitAhead := r.readAhead(months, stop)
 	go func() {
 		defer close(merged)
 		var ms monthSightings
+		send := func(mm *mergedMonth) bool {
+			select {
+			case merged <- mm:
+			case <-stop:
+				return false
+			}
+			return mm.err == nil
+		}
 		r.monthParts(months, byMonth, func(part monthPart, err error) bool {
+			if err == nil && part.direct {
+				parts, ok := <-ahead
+				if !ok {
+					return false // stopped
+				}
+				for mm := range parts {
+					if !send(mm) {
+						return false
+					}
+				}
+				return true
+			}
 			mm := &mergedMonth{monthPart: part, err: err}
 			if err == nil {
 				loadPart(part, &ms)
@@ -366,12 +416,7 @@ func (r *Run) mergeMonths(months []string, byMonth map[string][]string, res *ded
 					r.mergeSightings(mm, &ms)
 				}
 			}
-			select {
-			case merged <- mm:
-			case <-stop:
-				return false
-			}
-			return mm.err == nil
+			return send(mm)
 		})
 	}()
 	observed := make(chan *mergedMonth)
@@ -402,11 +447,17 @@ func (r *Run) mergeMonths(months []string, byMonth map[string][]string, res *ded
 			if mm.err != nil {
 				return mm.err
 			}
-			if mm.bucket == 0 {
+			if mm.first {
 				cur = monthChanges{month: mm.month}
 			}
 			r.observeMonth(mm, res, &cur)
-			if mm.bucket == mm.buckets-1 {
+			if mm.direct {
+				dm := r.direct[mm.month]
+				for i := range mm.orders {
+					dm.handles = append(dm.handles, mm.orders[i].seq)
+				}
+			}
+			if mm.last {
 				if !cur.touched {
 					r.untouched[mm.month] = cur.pins
 				}
@@ -426,6 +477,7 @@ func (r *Run) mergeMonths(months []string, byMonth map[string][]string, res *ded
 	close(stop)
 	for range merged {
 	}
+	waitAhead()
 	if werr := <-written; err == nil {
 		err = werr
 	}
@@ -516,14 +568,19 @@ func (r *Run) observeMonth(mm *mergedMonth, res *dedupe.Resolver, month *monthCh
 		r.stats.Orders++
 		r.stats.Lines += int64(len(m.order.Lines))
 	}
-	r.merged[mm.month] = filepath.Join(r.spool, "merged-"+mm.month+".spool")
+	if !mm.direct {
+		r.merged[mm.month] = filepath.Join(r.spool, "merged-"+mm.month+".spool")
+	}
 }
 
 // spoolMerged writes a month part's merged orders for the write pass,
 // after those of the month's earlier parts; erased buyers' orders are
 // anonymized or left out. It returns the month's open spool.
 func (r *Run) spoolMerged(w *spoolWriter[mergedOrder], mm *mergedMonth) (*spoolWriter[mergedOrder], error) {
-	if mm.bucket == 0 {
+	if mm.direct {
+		return w, nil // written from the dataset, if at all (readDirect)
+	}
+	if mm.first {
 		if w != nil {
 			if err := w.Close(); err != nil {
 				return nil, err

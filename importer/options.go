@@ -63,6 +63,11 @@ type Options struct {
 	// minutes; negative never commits midway.
 	CheckpointOrders int
 	CheckpointEvery  time.Duration
+
+	// mergeEveryMonth merges every month of the dataset as if an input
+	// reached it, the way months an input reaches are: tests compare the
+	// two paths.
+	mergeEveryMonth bool
 }
 
 // Progress follows the reading of one input.

@@ -129,6 +129,10 @@ type Run struct {
 	untouched map[string][]pinnedOrder
 	// erased are the identifiers of buyers who asked to be forgotten.
 	erased *dataset.Erasures
+	// direct are the months of the dataset no input reaches (see
+	// direct.go). The map is set before the merge pipeline starts and
+	// only read while it runs.
+	direct map[string]*directMonth
 	// prevMonths are the months the dataset already has.
 	prevMonths map[string]bool
 	// stopGovernor ends the goroutine that keeps the soft memory limit

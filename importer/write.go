@@ -45,11 +45,13 @@ func (r *Run) writeMonth(month string, result *dedupe.Handles) error {
 	ow := startTableWriter(orders, stop, writeBatch)
 	iw := startTableWriter(items, stop, writeBatch)
 	obuf, ibuf := ow.buffer(), iw.buffer()
-	read := readMergedOrders
-	if r.merged[month] == "" { // a dataset with no order: empty files
-		read = func(string, func(*mergedOrder) error) error { return nil }
+	read := func(fn func(*mergedOrder) error) error { return readMergedOrders(r.merged[month], fn) }
+	if r.direct[month] != nil {
+		read = func(fn func(*mergedOrder) error) error { return r.readDirect(month, fn) }
+	} else if r.merged[month] == "" { // a dataset with no order: empty files
+		read = func(func(*mergedOrder) error) error { return nil }
 	}
-	err = read(r.merged[month], func(mo *mergedOrder) error {
+	err = read(func(mo *mergedOrder) error {
 		o := &mo.Order
 		id := result.CustomerOf(mo.Seq)
 		if id == "" {
