@@ -111,6 +111,12 @@ func KnownExports(t testing.TB) map[string][]byte {
 // into a new dataset, whose folder it returns.
 func Import(t testing.TB, files map[string][]byte) string {
 	t.Helper()
+	return ImportWith(t, files, importer.Options{Command: "import"})
+}
+
+// ImportWith is Import with the import engine's options (--pii, as-of).
+func ImportWith(t testing.TB, files map[string][]byte, opts importer.Options) string {
+	t.Helper()
 	in := t.TempDir()
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(in, name), data, 0o644); err != nil {
@@ -126,7 +132,7 @@ func Import(t testing.TB, files map[string][]byte) string {
 	for i, p := range paths {
 		exports[i] = importer.File{Path: p, Account: "main"}
 	}
-	run, err := importer.Open(context.Background(), out, importer.Options{Command: "import"})
+	run, err := importer.Open(context.Background(), out, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
