@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/orderhist/orderhist/history"
 	"github.com/orderhist/orderhist/importer"
 )
 
@@ -17,12 +18,18 @@ func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.R
 	// barBusy is held by the input whose progress bar is on screen; inputs
 	// read beside it go without one.
 	var barBusy atomic.Bool
+	seg, err := history.ParseOptions(g.segments.zone, g.asOf, g.now(), g.segments.rules)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
 	return importer.Open(cmd.Context(), g.out, importer.Options{
-		Now:     g.now,
-		AsOf:    g.asOfDate(),
-		PII:     g.protect,
-		Logger:  g.log,
-		Command: command,
+		Now:      g.now,
+		AsOf:     seg.AsOf,
+		Rules:    seg.Rules,
+		Location: seg.Location,
+		PII:      g.protect,
+		Logger:   g.log,
+		Command:  command,
 		Progress: func(name string, size int64, connector string) importer.Progress {
 			return newProgress(g, &barBusy, name, size, connector)
 		},

@@ -76,6 +76,7 @@ func fixtureCustomers() []CustomerRow {
 			OrdersCount:  3, ItemsCount: 5, TotalSpent: 250000, AvgTicket: ptr(int64(83333)),
 			AvgDaysBetweenOrders: ptr(52.25), Channels: []string{"mercadolivre", "shopee"},
 			CancelledCount: 0, ReturnedCount: 1, Segment: "recurring", RFMRecency: 5, RFMFrequency: 4, RFMMonetary: 5,
+			Usernames: []string{"123456789", "joao.conceicao"}, Currency: "BRL",
 		},
 		{
 			CustomerID: "c_0002", OrdersCount: 1, ItemsCount: 0, TotalSpent: 0,

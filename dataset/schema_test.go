@@ -23,7 +23,7 @@ var contractColumns = map[string][]string{
 	TableCustomers: {"customer_id", "name", "document", "email", "phone", "city", "state", "postal_code",
 		"first_order_at", "last_order_at", "orders_count", "items_count", "total_spent", "avg_ticket",
 		"avg_days_between_orders", "channels", "cancelled_count", "returned_count", "segment",
-		"rfm_recency", "rfm_frequency", "rfm_monetary"},
+		"rfm_recency", "rfm_frequency", "rfm_monetary", "usernames", "currency"},
 	TableIdentities: {"customer_id", "kind", "value", "source", "first_seen_at", "last_seen_at", "orders_count", "evidence"},
 	TableMerges:     {"merged_id", "customer_id", "merged_at", "reason"},
 	TableRejects:    {"source", "source_file", "source_row", "column", "value", "reason", "run_id", "sheet", "effect"},

@@ -113,6 +113,10 @@ type CustomerRow struct {
 	RFMRecency           int32      `parquet:"rfm_recency"`
 	RFMFrequency         int32      `parquet:"rfm_frequency"`
 	RFMMonetary          int32      `parquet:"rfm_monetary"`
+	// The columns below come after the contract's, so positional readers
+	// are not disturbed; datasets written before them read them as empty.
+	Usernames []string `parquet:"usernames,list"`
+	Currency  string   `parquet:"currency,optional,dict"`
 }
 
 // IdentityRow is one row of the identities table.

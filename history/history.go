@@ -409,33 +409,50 @@ func DaysBetween(a, b time.Time, loc *time.Location) int {
 
 // place computes a customer's segment and RFM scores.
 func (h *History) place(c *Customer) {
-	r := h.Rules
-	if c.Purchases == 0 {
-		c.Segment, c.DaysSince = SegmentNoPurchase, -1
-		return
+	pl := h.Rules.Place(c.Purchases, c.LastPurchase, h.AsOf, h.Location)
+	c.Segment, c.DaysSince, c.Recency, c.Frequency = pl.Segment, pl.DaysSince, pl.Recency, pl.Frequency
+}
+
+// Placement is where the rules put a customer.
+type Placement struct {
+	Segment   Segment
+	DaysSince int // days from the latest purchase to the as-of date; -1 without a purchase
+	Recency   int // RFM recency score 1-5; 0 without a purchase
+	Frequency int // RFM frequency score 1-5; 0 without a purchase
+}
+
+// Place puts a customer with purchases purchases (orders not cancelled,
+// dated on or before the as-of date), the latest at last, in a segment and
+// an RFM cell as of the day asOf, counting days in loc. It is the one
+// definition of the segments: the importer writes customers.segment with
+// it, and the report and the exports show it.
+func (r Rules) Place(purchases int, last, asOf time.Time, loc *time.Location) Placement {
+	if purchases == 0 {
+		return Placement{Segment: SegmentNoPurchase, DaysSince: -1}
 	}
-	c.DaysSince = DaysBetween(c.LastPurchase, h.AsOf, h.Location)
+	pl := Placement{DaysSince: DaysBetween(last, asOf, loc)}
 	switch {
-	case c.DaysSince >= r.InactiveDays:
-		c.Segment = SegmentInactive
-	case c.Purchases >= r.RecurringOrders:
-		c.Segment = SegmentRecurring
+	case pl.DaysSince >= r.InactiveDays:
+		pl.Segment = SegmentInactive
+	case purchases >= r.RecurringOrders:
+		pl.Segment = SegmentRecurring
 	default:
-		c.Segment = SegmentNew
+		pl.Segment = SegmentNew
 	}
-	c.Recency = 1
+	pl.Recency = 1
 	for i, bound := range r.RecencyDays {
-		if c.DaysSince <= bound {
-			c.Recency = 5 - i
+		if pl.DaysSince <= bound {
+			pl.Recency = 5 - i
 			break
 		}
 	}
-	c.Frequency = 1
+	pl.Frequency = 1
 	for i, bound := range r.FrequencyOrders {
-		if c.Purchases >= bound {
-			c.Frequency = 2 + i
+		if purchases >= bound {
+			pl.Frequency = 2 + i
 		}
 	}
+	return pl
 }
 
 type productAgg struct {
