@@ -138,6 +138,7 @@ var tableDefs = []tableDef{
 			"unit_price":  "Price of one unit.",
 			"line_total":  "Total of the line.",
 			"status":      "Line status, same vocabulary as orders.status.",
+			"category":    "Product category as the source names it (TikTok Shop's Product Category, a csv mapping's category column); null where the source has none: Mercado Livre, Shopee, Amazon and Shopify exports carry no category.",
 		},
 	},
 	{

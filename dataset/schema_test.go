@@ -19,7 +19,7 @@ var contractColumns = map[string][]string{
 		"ship_country", "source_file", "source_row", "ingested_at",
 		"recipient_name", "recipient_phone", "ship_street", "ship_number", "ship_neighborhood"},
 	TableOrderItems: {"source", "account", "order_id", "line_no", "customer_id", "ordered_at", "sku",
-		"listing_id", "title", "variation", "quantity", "unit_price", "line_total", "status"},
+		"listing_id", "title", "variation", "quantity", "unit_price", "line_total", "status", "category"},
 	TableCustomers: {"customer_id", "name", "document", "email", "phone", "city", "state", "postal_code",
 		"first_order_at", "last_order_at", "orders_count", "items_count", "total_spent", "avg_ticket",
 		"avg_days_between_orders", "channels", "cancelled_count", "returned_count", "segment",

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS `orderhist.order_items` (
   `quantity` INT64 OPTIONS (description = "Units ordered."),
   `unit_price` NUMERIC(18, 2) OPTIONS (description = "Price of one unit."),
   `line_total` NUMERIC(18, 2) OPTIONS (description = "Total of the line."),
-  `status` STRING NOT NULL OPTIONS (description = "Line status, same vocabulary as orders.status.")
+  `status` STRING NOT NULL OPTIONS (description = "Line status, same vocabulary as orders.status."),
+  `category` STRING OPTIONS (description = "Product category as the source names it (TikTok Shop's Product Category, a csv mapping's category column); null where the source has none: Mercado Livre, Shopee, Amazon and Shopify exports carry no category.")
 )
 PARTITION BY TIMESTAMP_TRUNC(ordered_at, MONTH)
 OPTIONS (description = "One row per order line.");

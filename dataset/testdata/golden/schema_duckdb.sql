@@ -60,6 +60,7 @@ SELECT * FROM read_parquet('orderhist-data/order_items/**/*.parquet', hive_parti
 --   unit_price     DECIMAL(18,2)                     Price of one unit.
 --   line_total     DECIMAL(18,2)                     Total of the line.
 --   status         VARCHAR NOT NULL                  Line status, same vocabulary as orders.status.
+--   category       VARCHAR                           Product category as the source names it (TikTok Shop's Product Category, a csv mapping's category column); null where the source has none: Mercado Livre, Shopee, Amazon and Shopify exports carry no category.
 --   ordered_month  VARCHAR                           From the folder name: month of ordered_at (UTC), YYYY-MM.
 
 -- One row per resolved customer.
