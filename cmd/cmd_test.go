@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -181,6 +182,36 @@ func TestImportWritesDataset(t *testing.T) {
 
 // sanitize removes what differs between machines: the temp folder in
 // source_file.
+// TestImportSegmentRules: import writes customers.segment by the rules its
+// flags give, the ones report and export take, and refuses rules that
+// cannot place every customer.
+func TestImportSegmentRules(t *testing.T) {
+	in := t.TempDir()
+	out := filepath.Join(t.TempDir(), "data")
+	writeFile(t, in, "amazon.tsv", amazonTSV)
+	writeFile(t, in, "shopify.csv", shopifyCSV)
+	if r := run(t, t.Context(), "import", "--out", out, "--as-of", "2026-11-01", "--recurring-orders", "1", in); r.code != exitUsage {
+		t.Errorf("--recurring-orders 1: code %d, want %d\n%s", r.code, exitUsage, r.stderr)
+	}
+	if r := run(t, t.Context(), "import", "--out", out, "--as-of", "2026-11-01", "--tz", "Mars/Olympus", in); r.code != exitUsage {
+		t.Errorf("--tz Mars/Olympus: code %d, want %d\n%s", r.code, exitUsage, r.stderr)
+	}
+	// Their latest purchases are 241 and 264 days before the as-of date.
+	r := run(t, t.Context(), "import", "--out", out, "--as-of", "2026-11-01", "--inactive-days", "365", in)
+	if r.code != 0 {
+		t.Fatalf("import: code %d\n%s", r.code, r.stderr)
+	}
+	got := map[string]string{}
+	for _, c := range parquettest.ReadGlob(t, filepath.Join(out, "customers", "*.parquet")).Records {
+		name, _ := c["name"].(string)
+		got[name], _ = c["segment"].(string)
+	}
+	want := map[string]string{"Maria da Silva": "recurring", "João Souza": "new", "": "no_purchase"}
+	if !maps.Equal(got, want) {
+		t.Errorf("segments %v, want %v", got, want)
+	}
+}
+
 func sanitize(jsonl []byte, dir string) []byte {
 	return bytes.ReplaceAll(jsonl, []byte(dir+string(filepath.Separator)), nil)
 }

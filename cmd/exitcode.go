@@ -17,6 +17,7 @@ const (
 	exitUsage       = 2
 	exitRejected    = 3
 	exitPartial     = 4
+	exitAmbiguous   = 5 // explain: several customers match; they are listed
 	exitLocked      = 75
 	exitInterrupted = 130
 )
@@ -28,6 +29,7 @@ const exitCodesHelp = `Exit codes:
   2    usage or configuration error
   3    done, but rows were skipped (see rejects); --fail-on chooses when
   4    done for some inputs (files, sources), others failed
+  5    explain: several customers match the query (they are listed)
   75   another run holds the dataset's lock
   130  interrupted`
 

@@ -53,6 +53,7 @@ files are still committed and the run exits 4 (or 1 with --strict).`,
 	f.StringArrayVar(&o.options, "option", nil, "connector option as key=value (repeatable), e.g. mapping=file.yaml")
 	f.BoolVar(&o.strict, "strict", false, "fail the whole run, committing nothing, when any file cannot be read")
 	addMatchWeightFlag(f, g)
+	g.segments.register(f)
 	return c
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/orderhist/orderhist/internal/parquettest"
@@ -43,6 +44,26 @@ func TestRealCrossChannelBuyers(t *testing.T) {
 	}
 	if both != 3 {
 		t.Errorf("%d customers on both Mercado Livre and Shopee, want the README's 3", both)
+	}
+
+	// 16568694622 is the CPF of one of them: on Mercado Livre under one
+	// name, on Shopee under another. explain finds them by it, however
+	// it is typed.
+	for _, q := range []string{"16568694622", "165.686.946-22"} {
+		r := run(t, t.Context(), "explain", "--out", out, q)
+		if r.code != 0 {
+			t.Fatalf("explain %s: code %d\n%s\n%s", q, r.code, r.stdout, r.stderr)
+		}
+		for _, want := range []string{"on cpf/cnpj", "mercadolivre", "shopee", "cpf *********22"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("explain %s lacks %q:\n%s", q, want, r.stdout)
+			}
+		}
+	}
+	// A first name two buyers share lists them both and exits 5.
+	r := run(t, t.Context(), "explain", "--out", out, "sabrina")
+	if r.code != exitAmbiguous || !strings.Contains(r.stdout, "2 customers match") {
+		t.Errorf("explain sabrina: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
 

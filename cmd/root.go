@@ -55,6 +55,9 @@ type globalOptions struct {
 	protect *pii.Protector
 	// matchWeight is --match-weight (or sync's match_weight); 0 is the default.
 	matchWeight float64
+	// segments are the time zone and segment rules import and sync write
+	// customers.segment by.
+	segments historyFlags
 
 	// command, sources and start are the run start event's; runID and
 	// counts are set by a command that opened a run, for the run end event.
@@ -296,16 +299,6 @@ func (g *globalOptions) setPII(mode string) error {
 	}
 	g.pii, g.protect = mode, p
 	return nil
-}
-
-// asOfDate is the day segments are computed for: --as-of, or today in UTC.
-func (g *globalOptions) asOfDate() time.Time {
-	if g.asOf != "" {
-		t, _ := time.Parse(time.DateOnly, g.asOf)
-		return t
-	}
-	y, m, d := g.now().UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // terminal is stderr when progress may be drawn on it: a terminal, never

@@ -7,18 +7,25 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/orderhist/orderhist/history"
 	"github.com/orderhist/orderhist/importer"
 )
 
 // openRun opens an import run on the dataset with the shared flags: the
 // clock, --as-of, --pii, the logger, progress bars and --memprofile.
 func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.Run, error) {
+	seg, err := history.ParseOptions(g.segments.zone, g.asOf, g.now(), g.segments.rules)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
 	o := importer.Options{
-		Now:           g.now,
-		AsOf:          g.asOfDate(),
-		PII:           g.protect,
-		Logger:        g.log,
-		Command:       command,
+		Now:      g.now,
+		AsOf:     seg.AsOf,
+		Rules:    seg.Rules,
+		Location: seg.Location,
+		PII:      g.protect,
+		Logger:   g.log,
+		Command:  command,
 		BeforeResolve: func() error { return writeHeapProfile(g.memProfile) },
 		MatchWeight:   g.matchWeight,
 	}

@@ -39,6 +39,7 @@ run exits 4.`,
 	}
 	c.Flags().StringVar(&config, "config", "", "the sync configuration (default $ORDERHIST_CONFIG or ./orderhist.yaml)")
 	addMatchWeightFlag(c.Flags(), g)
+	g.segments.register(c.Flags())
 	return c
 }
 

@@ -32,7 +32,7 @@ func fixtureOrders() []normalize.Order {
 			Ship:       normalize.Address{City: "São Paulo", State: "SP", PostalCode: "01310100", Country: "BR"},
 			SourceFile: "vendas_2026-02.xlsx", SourceRow: 7,
 			Lines: []normalize.Line{
-				{LineNo: 1, SKU: "CAM-001-P", ListingID: "MLB1234567890", Title: "Camiseta \"básica\"", Variation: "P / Azul",
+				{LineNo: 1, SKU: "CAM-001-P", ListingID: "MLB1234567890", Title: "Camiseta \"básica\"", Variation: "P / Azul", Category: "Roupas",
 					Quantity: 2, UnitPrice: normalize.Cents(4990), LineTotal: normalize.Cents(9980)},
 				{LineNo: 2, SKU: "CAL-7", ListingID: "MLB9876543210", Title: "Calça jeans", Quantity: 1,
 					UnitPrice: normalize.Cents(113476), LineTotal: normalize.Cents(113476), Status: normalize.StatusReturned},
@@ -76,6 +76,7 @@ func fixtureCustomers() []CustomerRow {
 			OrdersCount:  3, ItemsCount: 5, TotalSpent: 250000, AvgTicket: ptr(int64(83333)),
 			AvgDaysBetweenOrders: ptr(52.25), Channels: []string{"mercadolivre", "shopee"},
 			CancelledCount: 0, ReturnedCount: 1, Segment: "recurring", RFMRecency: 5, RFMFrequency: 4, RFMMonetary: 5,
+			Usernames: []string{"123456789", "joao.conceicao"}, Currency: "BRL",
 		},
 		{
 			CustomerID: "c_0002", OrdersCount: 1, ItemsCount: 0, TotalSpent: 0,

@@ -61,3 +61,38 @@ func IdentityProtector(dir string, p *pii.Protector) (*pii.Protector, error) {
 	}
 	return pii.New(string(pii.Hash), strings.TrimSpace(string(key)))
 }
+
+// ErrLookupDropped says a dataset written under --pii drop keeps no
+// personal value to look a customer up by: its identities are hashed under
+// a key kept only so ids stay stable from run to run, and using that key to
+// answer lookups would make the dataset test any guessed CPF.
+var ErrLookupDropped = errors.New("the dataset was written with --pii drop: it keeps no names, documents, e-mails, phones or usernames, so only a customer id can be looked up (orderhist export customers lists the ids)")
+
+// LookupProtector is how a typed identifier must be transformed to be
+// compared with the personal values of the dataset whose manifest is m: in
+// clear as it is, under hash with the key in $ORDERHIST_PII_KEY, which must
+// be the key the dataset was written with. Under drop it returns
+// ErrLookupDropped. It only reads.
+func LookupProtector(m *Manifest) (*pii.Protector, error) {
+	if m == nil || m.PII == "" || m.PII == string(pii.Clear) {
+		return pii.New(string(pii.Clear), "")
+	}
+	switch pii.Mode(m.PII) {
+	case pii.Drop:
+		return nil, ErrLookupDropped
+	case pii.Hash:
+		key := os.Getenv(pii.KeyEnv)
+		if key == "" {
+			return nil, pii.ErrNoKey
+		}
+		p, err := pii.New(m.PII, key)
+		if err != nil {
+			return nil, err
+		}
+		if m.PIIKeyCheck != "" && m.PIIKeyCheck != p.KeyCheck() {
+			return nil, &PIIMismatchError{fmt.Sprintf("$%s is not the key the dataset was hashed with", pii.KeyEnv)}
+		}
+		return p, nil
+	}
+	return nil, fmt.Errorf("the dataset's manifest names an unknown --pii mode %q", m.PII)
+}

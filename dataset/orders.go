@@ -103,6 +103,7 @@ func AppendOrderRows(items []ItemRow, o *normalize.Order, customerID string, ing
 			UnitPrice:  setAmount(&prices[2*i], l.UnitPrice),
 			LineTotal:  setAmount(&prices[2*i+1], l.LineTotal),
 			Status:     lineStatus,
+			Category:   l.Category,
 		})
 	}
 	return row, items
@@ -170,7 +171,7 @@ func LineFromRow(it *ItemRow) normalize.Line {
 	return normalize.Line{
 		LineNo: int(it.LineNo), SKU: it.SKU, ListingID: it.ListingID, Title: it.Title, Variation: it.Variation,
 		Quantity: it.Quantity, UnitPrice: amountVal(it.UnitPrice), LineTotal: amountVal(it.LineTotal),
-		Status: normalize.Status(it.Status),
+		Status: normalize.Status(it.Status), Category: it.Category,
 	}
 }
 

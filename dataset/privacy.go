@@ -41,6 +41,14 @@ func ProtectCustomer(p *pii.Protector, r *CustomerRow) {
 	r.Email = p.Value("email", r.Email)
 	r.Phone = p.Value("phone", r.Phone)
 	r.PostalCode = p.PostalCode(r.PostalCode)
+	// Hashed as orders.buyer_ref is, so the two still join.
+	users := r.Usernames[:0:0]
+	for _, u := range r.Usernames {
+		if v := p.Value("marketplace_user", u); v != "" {
+			users = append(users, v)
+		}
+	}
+	r.Usernames = users
 }
 
 // ProtectReject hides a reject's raw value: which columns of a seller's

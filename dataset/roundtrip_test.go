@@ -73,7 +73,7 @@ func randomOrders(rng *rand.Rand, n int) []normalize.Order {
 		}
 		for l := range rng.IntN(5) {
 			o.Lines = append(o.Lines, normalize.Line{
-				LineNo: l + 1, SKU: str(), ListingID: str(), Title: str(), Variation: str(),
+				LineNo: l + 1, SKU: str(), ListingID: str(), Title: str(), Variation: str(), Category: str(),
 				// A line without a status reads back with its order's.
 				Quantity: rng.Int32N(1000), UnitPrice: amount(), LineTotal: amount(), Status: normalize.Status(pick("pending", "paid", "cancelled", "returned")),
 			})

@@ -77,6 +77,7 @@ func (r *ItemRow) appendValues(row parquet.Row) parquet.Row {
 	row = appendOptionalInt64(row, r.UnitPrice)
 	row = appendOptionalInt64(row, r.LineTotal)
 	row = appendRequiredString(row, r.Status)
+	row = appendOptionalString(row, r.Category)
 	return row
 }
 

@@ -83,6 +83,9 @@ type ItemRow struct {
 	UnitPrice  *int64     `parquet:"unit_price,optional,decimal(2:18)"`
 	LineTotal  *int64     `parquet:"line_total,optional,decimal(2:18)"`
 	Status     string     `parquet:"status,dict"`
+	// Category comes after the contract's columns so positional readers
+	// are not disturbed; datasets written before it read it as empty.
+	Category string `parquet:"category,optional,dict"`
 }
 
 // CustomerRow is one row of the customers table.
@@ -113,6 +116,10 @@ type CustomerRow struct {
 	RFMRecency           int32      `parquet:"rfm_recency"`
 	RFMFrequency         int32      `parquet:"rfm_frequency"`
 	RFMMonetary          int32      `parquet:"rfm_monetary"`
+	// The columns below come after the contract's, so positional readers
+	// are not disturbed; datasets written before them read them as empty.
+	Usernames []string `parquet:"usernames,list"`
+	Currency  string   `parquet:"currency,optional,dict"`
 }
 
 // IdentityRow is one row of the identities table.

@@ -111,20 +111,6 @@ const DefaultMaxOwners = 5
 // document could belong to either.
 const maxWeakOwners = 1
 
-// ActiveWindow is how recent a customer's last order must be, as of the
-// as-of date, for the customer to be "new" or "recurring" rather than
-// "inactive". 180 days covers the repurchase cycle of most goods sold on
-// Brazilian marketplaces, including seasonal ones (school supplies,
-// Black Friday to Christmas).
-const ActiveWindow = 180 * 24 * time.Hour
-
-// Segment values.
-const (
-	SegmentNew       = "new"       // at most one non-cancelled order, the last within ActiveWindow
-	SegmentRecurring = "recurring" // two or more non-cancelled orders, the last within ActiveWindow
-	SegmentInactive  = "inactive"  // last order more than ActiveWindow before the as-of date
-)
-
 // Options tune a Resolver.
 type Options struct {
 	// StoredValue maps a normalized identifier to what the identities table
@@ -142,6 +128,10 @@ type Options struct {
 	// DefaultMatchWeight. Higher links less and more surely; +Inf turns
 	// scored linking off.
 	MatchWeight float64
+	// PurchasesBefore: orders placed at or after it are not counted in
+	// Customer.Purchases and LastPurchaseAt (the end of the as-of day, in
+	// the seller's time zone). Zero counts every dated order.
+	PurchasesBefore time.Time
 }
 
 // Identity is one row of the identities table.
@@ -176,14 +166,28 @@ type Customer struct {
 	CancelledCount int64
 	ReturnedCount  int64
 
-	TotalSpent           int64 // centavos, non-cancelled orders
+	// Currency is the currency of most of the customer's non-cancelled
+	// orders with an amount (the latest one's on a tie); TotalSpent and
+	// AvgTicket count only orders in it, since amounts in two currencies
+	// cannot be added. "" when no such order says.
+	Currency             string
+	TotalSpent           int64 // centavos, non-cancelled orders in Currency
 	AvgTicket            int64 // centavos, rounded half away from zero; valid when HasAvgTicket
 	HasAvgTicket         bool  // false when no non-cancelled order has an amount
 	AvgDaysBetweenOrders float64
 	HasAvgDays           bool // false below two dated orders
 
 	Channels []string // distinct sources, sorted
-	Segment  string
+	// Usernames are the marketplace usernames or buyer ids of the
+	// customer's orders, as the marketplaces give them, sorted; shared
+	// ones (Report.Shared) are left out.
+	Usernames []string
+
+	// Purchases counts the non-cancelled orders dated before
+	// Options.PurchasesBefore; LastPurchaseAt is the latest of them (zero
+	// without one). The segment is placed by these (history.Rules).
+	Purchases      int64
+	LastPurchaseAt time.Time
 
 	RFMRecency, RFMFrequency, RFMMonetary int32
 }

@@ -1,18 +1,10 @@
 package dedupe
 
 import (
+	"math"
 	"slices"
 	"time"
 )
-
-// Segment codes in custRec.
-const (
-	segNew uint8 = iota
-	segRecurring
-	segInactive
-)
-
-var segmentName = [...]string{segNew: SegmentNew, segRecurring: SegmentRecurring, segInactive: SegmentInactive}
 
 // history sums each customer's orders and scores them.
 //
@@ -24,10 +16,16 @@ var segmentName = [...]string{segNew: SegmentNew, segRecurring: SegmentRecurring
 // export without totals does not drag it down.
 func (s *state) history(asOf time.Time) {
 	r := s.r
+	before := int64(math.MaxInt64)
+	if !r.opts.PurchasesBefore.IsZero() {
+		before = r.opts.PurchasesBefore.UnixMicro()
+	}
 	for i := range s.custs {
 		c := &s.custs[i]
-		c.first, c.last = noTime, noTime
-		for _, o := range s.compMembers(c.comp) {
+		c.first, c.last, c.lastBuy = noTime, noTime, noTime
+		members := s.compMembers(c.comp)
+		c.cur = mainCurrency(r.orders, members)
+		for _, o := range members {
 			rec := &r.orders[o]
 			c.orders++
 			if rec.at != noTime {
@@ -46,12 +44,15 @@ func (s *state) history(asOf time.Time) {
 			}
 			c.nonCancelled++
 			c.items += int64(rec.items)
-			if rec.flags&fAmount != 0 {
+			if rec.at != noTime && rec.at < before {
+				c.purchases++
+				c.lastBuy = max(c.lastBuy, rec.at)
+			}
+			if rec.flags&fAmount != 0 && rec.cur == c.cur {
 				c.valued++
 				c.spent += rec.cents
 			}
 		}
-		c.seg = segment(c, asOf)
 	}
 	n := len(s.custs)
 	vals := make([]int64, n)
@@ -82,16 +83,50 @@ func quintile(sorted []int64, v int64) uint8 {
 	return uint8(1 + 5*below/len(sorted))
 }
 
-// segment places a customer as of asOf. A customer whose orders have no
-// date cannot be judged on recency and is placed by count alone.
-func segment(c *custRec, asOf time.Time) uint8 {
-	if c.last != noTime && asOf.UnixMicro()-c.last > ActiveWindow.Microseconds() {
-		return segInactive
+// mainCurrency is the currency of most of the non-cancelled orders with an
+// amount among members, the latest order's on a tie; 0 (the interned "")
+// when there is none. Nearly every customer buys in one currency, which
+// the first loop settles without counting.
+func mainCurrency(orders []orderRec, members []uint32) uint32 {
+	var first uint32
+	seen, mixed := false, false
+	for _, o := range members {
+		rec := &orders[o]
+		if rec.status == stCancelled || rec.flags&fAmount == 0 {
+			continue
+		}
+		if !seen {
+			first, seen = rec.cur, true
+		} else if rec.cur != first {
+			mixed = true
+			break
+		}
 	}
-	if c.nonCancelled >= 2 {
-		return segRecurring
+	if !mixed {
+		return first
 	}
-	return segNew
+	type tally struct {
+		n    int
+		last int64
+	}
+	counts := map[uint32]tally{}
+	for _, o := range members {
+		rec := &orders[o]
+		if rec.status == stCancelled || rec.flags&fAmount == 0 {
+			continue
+		}
+		t := counts[rec.cur]
+		t.n++
+		t.last = max(t.last, rec.at)
+		counts[rec.cur] = t
+	}
+	best, bt := uint32(0), tally{last: noTime}
+	for cur, t := range counts {
+		if t.n > bt.n || t.n == bt.n && (t.last > bt.last || t.last == bt.last && cur < best) {
+			best, bt = cur, t
+		}
+	}
+	return best
 }
 
 // avgTicket divides rounding half away from zero.

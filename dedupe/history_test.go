@@ -36,8 +36,9 @@ func TestCustomerHistory(t *testing.T) {
 		OrdersCount: 5, ItemsCount: 2 + 1 + 1 + 1, CancelledCount: 1, ReturnedCount: 1,
 		TotalSpent: 10001 + 20000 + 5000, AvgTicket: 11667, HasAvgTicket: true, // 35001/3 = 11667.0
 		AvgDaysBetweenOrders: 10, HasAvgDays: true,
-		Channels: []string{"mercadolivre", "shopee", "shopify"},
-		Segment:  SegmentRecurring, RFMRecency: 1, RFMFrequency: 1, RFMMonetary: 1,
+		Channels:  []string{"mercadolivre", "shopee", "shopify"},
+		Purchases: 4, LastPurchaseAt: base.AddDate(0, 0, 40),
+		RFMRecency: 1, RFMFrequency: 1, RFMMonetary: 1,
 	}
 	if !equalCustomer(c, want) {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
@@ -45,11 +46,12 @@ func TestCustomerHistory(t *testing.T) {
 }
 
 func equalCustomer(a, b Customer) bool {
-	if !slices.Equal(a.Channels, b.Channels) || !a.FirstOrderAt.Equal(b.FirstOrderAt) || !a.LastOrderAt.Equal(b.LastOrderAt) {
+	if !slices.Equal(a.Channels, b.Channels) || !a.FirstOrderAt.Equal(b.FirstOrderAt) || !a.LastOrderAt.Equal(b.LastOrderAt) || !a.LastPurchaseAt.Equal(b.LastPurchaseAt) {
 		return false
 	}
 	a.Channels, b.Channels = nil, nil
 	a.FirstOrderAt, b.FirstOrderAt, a.LastOrderAt, b.LastOrderAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	a.LastPurchaseAt, b.LastPurchaseAt = time.Time{}, time.Time{}
 	return reflect.DeepEqual(a, b)
 }
 
@@ -94,23 +96,97 @@ func TestEmailShownAsWritten(t *testing.T) {
 	}
 }
 
-func TestSegments(t *testing.T) {
+// TestPurchases counts the orders the segment rules place a customer by:
+// not cancelled, dated, and placed before PurchasesBefore.
+func TestPurchases(t *testing.T) {
 	day := func(n int) opt { return at(asOf.AddDate(0, 0, -n)) }
-	newC := mk("shopee", "n1", 0, day(10), cpf(cpfOf(1)))
-	newCancelled := mk("shopee", "n2", 0, day(10), cpf(cpfOf(2)))
-	newCancelled2 := mk("shopee", "n3", 0, day(5), cpf(cpfOf(2)), status(normalize.StatusCancelled))
-	rec1 := mk("shopee", "r1", 0, day(300), cpf(cpfOf(3)))
-	rec2 := mk("shopee", "r2", 0, day(180), cpf(cpfOf(3))) // exactly 180 days: still active
-	inact := mk("shopee", "i1", 0, day(181), cpf(cpfOf(4)))
-	inact2 := mk("shopee", "i2", 0, day(400), cpf(cpfOf(4)))
-	res := resolve(t, Options{}, newC, newCancelled, newCancelled2, rec1, rec2, inact, inact2)
+	one := mk("shopee", "n1", 0, day(10), cpf(cpfOf(1)))
+	cancelled := mk("shopee", "c1", 0, day(10), cpf(cpfOf(2)), status(normalize.StatusCancelled))
+	undatedOnly := mk("shopee", "u1", 0, undated(), cpf(cpfOf(3)))
+	two := mk("shopee", "r1", 0, day(300), cpf(cpfOf(4)))
+	twoLater := mk("shopee", "r2", 0, day(180), cpf(cpfOf(4)))
+	twoCancelled := mk("shopee", "r3", 0, day(5), cpf(cpfOf(4)), status(normalize.StatusCancelled))
+	// Placed after the as-of day: an order, not yet a purchase.
+	future := mk("shopee", "f1", 0, at(asOf.AddDate(0, 0, 2)), cpf(cpfOf(4)))
+	res := resolve(t, Options{PurchasesBefore: asOf.AddDate(0, 0, 1)}, one, cancelled, undatedOnly, two, twoLater, twoCancelled, future)
 	cs := customers(res)
-	for o, want := range map[*normalize.Order]string{
-		newC: SegmentNew, newCancelled: SegmentNew, rec1: SegmentRecurring, inact: SegmentInactive,
+	for _, tc := range []struct {
+		o    *normalize.Order
+		n    int64
+		last time.Time
+	}{
+		{one, 1, one.OrderedAt},
+		{cancelled, 0, time.Time{}},
+		{undatedOnly, 0, time.Time{}},
+		{two, 2, twoLater.OrderedAt},
 	} {
-		if got := cs[cid(res, o)].Segment; got != want {
-			t.Errorf("%s: segment %s, want %s", o.OrderID, got, want)
+		c := cs[cid(res, tc.o)]
+		if c.Purchases != tc.n || !c.LastPurchaseAt.Equal(tc.last) {
+			t.Errorf("%s: %d purchases, latest %v; want %d, %v", tc.o.OrderID, c.Purchases, c.LastPurchaseAt, tc.n, tc.last)
 		}
+	}
+	if c := cs[cid(res, two)]; c.OrdersCount != 4 || !c.LastOrderAt.Equal(future.OrderedAt) {
+		t.Errorf("orders_count and last_order_at still count every order: %+v", c)
+	}
+	// Without PurchasesBefore every dated order counts.
+	res = resolve(t, Options{}, two, twoLater, twoCancelled, future)
+	if c := customers(res)[cid(res, two)]; c.Purchases != 3 || !c.LastPurchaseAt.Equal(future.OrderedAt) {
+		t.Errorf("no cut-off: %+v", c)
+	}
+}
+
+func cur(c string) opt { return func(o *normalize.Order) { o.Currency = c } }
+
+// TestCurrency: totals are in the currency of most of a customer's priced
+// purchases, and amounts in another currency are never added to them.
+func TestCurrency(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		orders []*normalize.Order
+		want   string
+		spent  int64
+		avg    int64
+	}{
+		{"one currency", []*normalize.Order{
+			mk("shopify", "a1", 3, cpf(cpfOf(7)), cur("BRL"), total(1000)),
+			mk("shopify", "a2", 2, cpf(cpfOf(7)), cur("BRL"), total(3000)),
+		}, "BRL", 4000, 2000},
+		{"most orders win", []*normalize.Order{
+			mk("shopify", "b1", 3, cpf(cpfOf(7)), cur("EUR"), total(99900)),
+			mk("shopify", "b2", 2, cpf(cpfOf(7)), cur("BRL"), total(1000)),
+			mk("shopify", "b3", 1, cpf(cpfOf(7)), cur("BRL"), total(2001)),
+		}, "BRL", 3001, 1501},
+		{"a tie goes to the latest", []*normalize.Order{
+			mk("shopify", "c1", 3, cpf(cpfOf(7)), cur("BRL"), total(1000)),
+			mk("shopify", "c2", 1, cpf(cpfOf(7)), cur("EUR"), total(500)),
+		}, "EUR", 500, 500},
+		{"cancelled and unpriced orders do not vote", []*normalize.Order{
+			mk("shopify", "d1", 3, cpf(cpfOf(7)), cur("EUR"), total(500), status(normalize.StatusCancelled)),
+			mk("shopify", "d2", 2, cpf(cpfOf(7)), cur("EUR"), func(o *normalize.Order) { o.OrderTotal = normalize.Amount{} }),
+			mk("shopify", "d3", 1, cpf(cpfOf(7)), cur("BRL"), total(700)),
+		}, "BRL", 700, 700},
+		{"no amount", []*normalize.Order{
+			mk("shopify", "e1", 1, cpf(cpfOf(7)), cur("BRL"), func(o *normalize.Order) { o.OrderTotal = normalize.Amount{} }),
+		}, "", 0, 0},
+	} {
+		res := resolve(t, Options{}, tc.orders...)
+		c := customers(res)[cid(res, tc.orders[0])]
+		if c.Currency != tc.want || c.TotalSpent != tc.spent || c.AvgTicket != tc.avg {
+			t.Errorf("%s: %s %d avg %d, want %s %d avg %d", tc.name, c.Currency, c.TotalSpent, c.AvgTicket, tc.want, tc.spent, tc.avg)
+		}
+	}
+}
+
+// TestUsernames: a customer's marketplace usernames, from every account,
+// without the source and account the identity keys carry.
+func TestUsernames(t *testing.T) {
+	a := mk("shopee", "1", 3, ref("maria_s"), cpf(cpfOf(9)))
+	b := mk("shopee", "2", 2, ref("maria_s"), acct("loja:2"), cpf(cpfOf(9)))
+	c := mk("mercadolivre", "3", 1, ref("123456789"), cpf(cpfOf(9)))
+	d := mk("shopify", "4", 1, cpf(cpfOf(9)))
+	res := resolve(t, Options{}, a, b, c, d)
+	if got := customers(res)[cid(res, a)].Usernames; !slices.Equal(got, []string{"123456789", "maria_s"}) {
+		t.Errorf("usernames %q", got)
 	}
 }
 
@@ -202,7 +278,7 @@ func TestOrdersWithoutIdentifiers(t *testing.T) {
 		}
 	}
 	cu := customers(res)[cid(res, c)]
-	if !cu.FirstOrderAt.IsZero() || cu.HasAvgDays || cu.Segment != SegmentNew {
+	if !cu.FirstOrderAt.IsZero() || cu.HasAvgDays || cu.Purchases != 0 {
 		t.Fatalf("%+v", cu)
 	}
 	if res.CustomerID("tiktok", "main", "404") != "" || res.CustomerID("tiktok", "other", "1") != "" {

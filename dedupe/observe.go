@@ -70,6 +70,7 @@ type orderRec struct {
 	src    uint16 // (source, account), interned
 	status uint8
 	flags  uint8
+	cur    uint32 // currency, interned in strs (fits the struct's padding)
 }
 
 const (
@@ -335,6 +336,7 @@ func (r *Resolver) observe(o *normalize.Order) uint32 {
 	}
 	rec.items = int32(min(max(items, math.MinInt32), math.MaxInt32))
 	rec.status = statusCode(o.Status)
+	rec.cur = r.strs.id(o.Currency)
 
 	b := &o.Buyer
 	name := ""

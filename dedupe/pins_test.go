@@ -84,7 +84,7 @@ func plain(orders []*normalize.Order) []obs {
 // withoutBuyerFields drops what pinned orders cannot show.
 func withoutBuyerFields(m map[string]Customer) map[string]Customer {
 	for k, c := range m {
-		c.Name, c.Document, c.Email, c.Phone = "", "", "", ""
+		c.Name, c.Document, c.Email, c.Phone, c.Usernames = "", "", "", "", nil
 		m[k] = c
 	}
 	return m

@@ -70,7 +70,8 @@ type custRec struct {
 	dated                              int64
 	orders, items, cancelled, returned int64
 	nonCancelled, valued, spent        int64
-	seg                                uint8
+	purchases, lastBuy                 int64
+	cur                                uint32
 	rfm                                [3]uint8
 }
 

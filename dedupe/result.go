@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -268,7 +269,8 @@ func (s *state) customer(c *custRec, t *tallies) Customer {
 		CancelledCount: c.cancelled,
 		ReturnedCount:  c.returned,
 		TotalSpent:     c.spent,
-		Segment:        segmentName[c.seg],
+		Currency:       r.strs.vals[c.cur],
+		Purchases:      c.purchases,
 		RFMRecency:     int32(c.rfm[0]),
 		RFMFrequency:   int32(c.rfm[1]),
 		RFMMonetary:    int32(c.rfm[2]),
@@ -276,6 +278,9 @@ func (s *state) customer(c *custRec, t *tallies) Customer {
 	if c.first != noTime {
 		out.FirstOrderAt = time.UnixMicro(c.first).UTC()
 		out.LastOrderAt = time.UnixMicro(c.last).UTC()
+	}
+	if c.lastBuy != noTime {
+		out.LastPurchaseAt = time.UnixMicro(c.lastBuy).UTC()
 	}
 	if c.valued > 0 {
 		out.AvgTicket, out.HasAvgTicket = avgTicket(c.spent, c.valued), true
@@ -362,6 +367,19 @@ func (s *state) customer(c *custRec, t *tallies) Customer {
 		}
 	}
 	slices.Sort(out.Channels)
+	for _, o := range members {
+		sa := r.srcs[r.orders[o].src]
+		prefix := sa.source + ":" + sa.account + ":"
+		for _, id := range s.identsOf(o) {
+			if r.idKind[id] != kUser || s.blocked[id] {
+				continue
+			}
+			if u, ok := strings.CutPrefix(r.identValue(id), prefix); ok && !slices.Contains(out.Usernames, u) {
+				out.Usernames = append(out.Usernames, u)
+			}
+		}
+	}
+	slices.Sort(out.Usernames)
 	return out
 }
 

@@ -224,6 +224,10 @@ type History struct {
 	Undated, Later int
 	// Products per segment, and overall under the key "", by units.
 	Products map[Segment][]Product
+	// Categories are the same per product category (Key and Title are
+	// the category), from the lines whose source names one; empty when
+	// none does (only TikTok Shop's export and csv mappings carry one).
+	Categories map[Segment][]Product
 
 	byID map[string]*Customer
 }
@@ -246,7 +250,7 @@ func Load(ctx context.Context, src Committed, opt Options) (*History, error) {
 	y, m, d := opt.AsOf.Date()
 	opt.AsOf = time.Date(y, m, d, 0, 0, 0, 0, opt.Location)
 	end := opt.AsOf.AddDate(0, 0, 1) // orders of the as-of day count
-	h := &History{Options: opt, byID: map[string]*Customer{}, Products: map[Segment][]Product{}}
+	h := &History{Options: opt, byID: map[string]*Customer{}, Products: map[Segment][]Product{}, Categories: map[Segment][]Product{}}
 
 	get := func(id string) *Customer {
 		c := h.byID[id]
@@ -409,33 +413,50 @@ func DaysBetween(a, b time.Time, loc *time.Location) int {
 
 // place computes a customer's segment and RFM scores.
 func (h *History) place(c *Customer) {
-	r := h.Rules
-	if c.Purchases == 0 {
-		c.Segment, c.DaysSince = SegmentNoPurchase, -1
-		return
+	pl := h.Rules.Place(c.Purchases, c.LastPurchase, h.AsOf, h.Location)
+	c.Segment, c.DaysSince, c.Recency, c.Frequency = pl.Segment, pl.DaysSince, pl.Recency, pl.Frequency
+}
+
+// Placement is where the rules put a customer.
+type Placement struct {
+	Segment   Segment
+	DaysSince int // days from the latest purchase to the as-of date; -1 without a purchase
+	Recency   int // RFM recency score 1-5; 0 without a purchase
+	Frequency int // RFM frequency score 1-5; 0 without a purchase
+}
+
+// Place puts a customer with purchases purchases (orders not cancelled,
+// dated on or before the as-of date), the latest at last, in a segment and
+// an RFM cell as of the day asOf, counting days in loc. It is the one
+// definition of the segments: the importer writes customers.segment with
+// it, and the report and the exports show it.
+func (r Rules) Place(purchases int, last, asOf time.Time, loc *time.Location) Placement {
+	if purchases == 0 {
+		return Placement{Segment: SegmentNoPurchase, DaysSince: -1}
 	}
-	c.DaysSince = DaysBetween(c.LastPurchase, h.AsOf, h.Location)
+	pl := Placement{DaysSince: DaysBetween(last, asOf, loc)}
 	switch {
-	case c.DaysSince >= r.InactiveDays:
-		c.Segment = SegmentInactive
-	case c.Purchases >= r.RecurringOrders:
-		c.Segment = SegmentRecurring
+	case pl.DaysSince >= r.InactiveDays:
+		pl.Segment = SegmentInactive
+	case purchases >= r.RecurringOrders:
+		pl.Segment = SegmentRecurring
 	default:
-		c.Segment = SegmentNew
+		pl.Segment = SegmentNew
 	}
-	c.Recency = 1
+	pl.Recency = 1
 	for i, bound := range r.RecencyDays {
-		if c.DaysSince <= bound {
-			c.Recency = 5 - i
+		if pl.DaysSince <= bound {
+			pl.Recency = 5 - i
 			break
 		}
 	}
-	c.Frequency = 1
+	pl.Frequency = 1
 	for i, bound := range r.FrequencyOrders {
-		if c.Purchases >= bound {
-			c.Frequency = 2 + i
+		if purchases >= bound {
+			pl.Frequency = 2 + i
 		}
 	}
+	return pl
 }
 
 type productAgg struct {
@@ -445,11 +466,13 @@ type productAgg struct {
 	orders    map[[3]string]bool
 }
 
-// loadProducts ranks what customers bought, overall and per segment. Lines
-// of cancelled orders and lines cancelled on their own are left out.
+// loadProducts ranks what customers bought, by product and by category,
+// overall and per segment. Lines of cancelled orders and lines cancelled on
+// their own are left out.
 func (h *History) loadProducts(ctx context.Context, src Committed, accountCur map[[2]string]string, orderCur map[[3]string]string, end time.Time) error {
-	aggs := map[Segment]map[string]*productAgg{}
-	add := func(seg Segment, key, title string, r *itemRow, cur string, c *Customer) {
+	products := map[Segment]map[string]*productAgg{}
+	categories := map[Segment]map[string]*productAgg{}
+	add := func(aggs map[Segment]map[string]*productAgg, seg Segment, key, title string, r *itemRow, cur string, c *Customer) {
 		m := aggs[seg]
 		if m == nil {
 			m = map[string]*productAgg{}
@@ -484,22 +507,31 @@ func (h *History) loadProducts(ctx context.Context, src Committed, accountCur ma
 			if c == nil {
 				continue
 			}
-			key := cmp.Or(r.SKU, r.ListingID, r.Title)
-			if key == "" {
-				continue
-			}
 			cur, ok := orderCur[[3]string{r.Source, r.Account, r.OrderID}]
 			if !ok {
 				cur = accountCur[[2]string{r.Source, r.Account}]
 			}
-			add("", key, r.Title, r, cur, c)
-			add(c.Segment, key, r.Title, r, cur, c)
+			if key := cmp.Or(r.SKU, r.ListingID, r.Title); key != "" {
+				add(products, "", key, r.Title, r, cur, c)
+				add(products, c.Segment, key, r.Title, r, cur, c)
+			}
+			if r.Category != "" {
+				add(categories, "", r.Category, r.Category, r, cur, c)
+				add(categories, c.Segment, r.Category, r.Category, r, cur, c)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	rank(products, h.Products)
+	rank(categories, h.Categories)
+	return nil
+}
+
+// rank sorts each segment's aggregates into out, by units.
+func rank(aggs map[Segment]map[string]*productAgg, out map[Segment][]Product) {
 	for seg, m := range aggs {
 		list := make([]Product, 0, len(m))
 		for _, a := range m {
@@ -514,9 +546,8 @@ func (h *History) loadProducts(ctx context.Context, src Committed, accountCur ma
 		slices.SortFunc(list, func(a, b Product) int {
 			return cmp.Or(cmp.Compare(b.Units, a.Units), cmp.Compare(b.Customers, a.Customers), cmp.Compare(a.Key, b.Key))
 		})
-		h.Products[seg] = list
+		out[seg] = list
 	}
-	return nil
 }
 
 // DefaultZone is the seller's time zone unless they name another.

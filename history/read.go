@@ -67,6 +67,7 @@ type itemRow struct {
 	Quantity   int32      `parquet:"quantity,optional"`
 	LineTotal  *int64     `parquet:"line_total,optional,decimal(2:18)"`
 	Status     string     `parquet:"status"`
+	Category   string     `parquet:"category,optional"`
 }
 
 type customerRow struct {

@@ -57,7 +57,9 @@ func (r *Run) build() error {
 		return err
 	}
 	r.erased.UseProtectors(r.protect, ident)
-	res := dedupe.NewResolver(dedupe.Options{Now: r.now, MatchWeight: r.opts.MatchWeight, StoredValue: func(k dedupe.Kind, v string) string { return ident.Value(string(k), v) }})
+	_, asOfEnd := r.asOfDay()
+	res := dedupe.NewResolver(dedupe.Options{Now: r.now, MatchWeight: r.opts.MatchWeight, PurchasesBefore: asOfEnd,
+		StoredValue: func(k dedupe.Kind, v string) string { return ident.Value(string(k), v) }})
 	if err := r.seedResolver(res); err != nil {
 		return err
 	}

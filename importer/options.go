@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/orderhist/orderhist/history"
 	"github.com/orderhist/orderhist/internal/pii"
 )
 
@@ -12,9 +13,16 @@ import (
 type Options struct {
 	// Now is the clock; tests set it so runs are reproducible.
 	Now func() time.Time
-	// AsOf is the day customer segments are computed for; default the
-	// run's day in UTC.
+	// AsOf is the day customer segments are computed for (its date is
+	// read in Location); default the run's day in UTC.
 	AsOf time.Time
+	// Rules place each customer in a segment (customers.segment);
+	// default history.DefaultRules, the rules the report shows.
+	Rules history.Rules
+	// Location is the seller's time zone: orders placed up to the end of
+	// the as-of day there count as purchases, and days since the latest
+	// purchase are counted in it. Default history.DefaultZone.
+	Location *time.Location
 	// PII is how personal data is written; default clear.
 	PII *pii.Protector
 	// Logger gets a line per input read or failed, and, at debug level,
@@ -83,6 +91,12 @@ type Progress interface {
 func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Rules == (history.Rules{}) {
+		o.Rules = history.DefaultRules
+	}
+	if o.Location == nil {
+		o.Location, _ = time.LoadLocation(history.DefaultZone)
 	}
 	if o.PII == nil {
 		o.PII, _ = pii.New(string(pii.Clear), "")

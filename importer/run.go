@@ -151,6 +151,9 @@ type Run struct {
 // commit, and must be called.
 func Open(ctx context.Context, dir string, o Options) (*Run, error) {
 	o = o.withDefaults()
+	if err := o.Rules.Validate(); err != nil {
+		return nil, fmt.Errorf("segment rules: %w", err)
+	}
 	s, err := dataset.OpenSession(dir, o.Command, o.Now(), o.PII)
 	if err != nil {
 		return nil, err
@@ -166,6 +169,14 @@ func Open(ctx context.Context, dir string, o Options) (*Run, error) {
 	}
 	r.stopGovernor = governMemory(o.GCPercent)
 	return r, nil
+}
+
+// asOfDay is the as-of date as a day in the seller's time zone, and the
+// instant it ends.
+func (r *Run) asOfDay() (day, end time.Time) {
+	y, m, d := r.asOf.Date()
+	day = time.Date(y, m, d, 0, 0, 0, 0, r.opts.Location)
+	return day, day.AddDate(0, 0, 1)
 }
 
 // ID is the run's id, as the manifest and every file it writes carry it.

@@ -291,7 +291,8 @@ func appendLine(b []byte, l *normalize.Line) []byte {
 	b = appendAmount(b, l.UnitPrice)
 	b = appendAmount(b, l.LineTotal)
 	b = appendString(b, string(l.Status))
-	return appendVarint(b, int64(l.SourceRow))
+	b = appendVarint(b, int64(l.SourceRow))
+	return appendString(b, l.Category)
 }
 
 // decoder reads a payload held in one string, so decoded strings are
@@ -455,6 +456,7 @@ func (d *decoder) line(l *normalize.Line) {
 	l.LineTotal = d.amount()
 	l.Status = normalize.Status(d.str())
 	l.SourceRow = int(d.varint())
+	l.Category = d.str()
 }
 
 // monthSpools keeps one spool per month for one input.

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/orderhist/orderhist/connectors"
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/dedupe"
+	"github.com/orderhist/orderhist/history"
 )
 
 // writeMonths writes months two at a time: a month's last row group is
@@ -180,8 +182,9 @@ func (r *Run) writeCustomers(result *dedupe.Result) error {
 	jobs := []func() error{
 		func() error {
 			return writeTable(r, "customers", func(add func(dataset.CustomerRow) error) error {
+				asOf, _ := r.asOfDay()
 				for c := range result.Customers() {
-					row := customerRow(c)
+					row := customerRow(c, r.opts.Rules, asOf)
 					dataset.ProtectCustomer(r.protect, &row)
 					customers++
 					if err := add(row); err != nil {
@@ -259,14 +262,18 @@ func writeTable[T any](r *Run, table string, fill func(add func(T) error) error)
 	return err
 }
 
-func customerRow(c dedupe.Customer) dataset.CustomerRow {
+// customerRow is a customer's row; its segment is placed by rules as of
+// the day asOf (in the seller's time zone), as the report places it.
+func customerRow(c dedupe.Customer, rules history.Rules, asOf time.Time) dataset.CustomerRow {
+	seg := rules.Place(int(c.Purchases), c.LastPurchaseAt, asOf, asOf.Location()).Segment
 	row := dataset.CustomerRow{
 		CustomerID: c.ID, Name: c.Name, Document: c.Document, Email: c.Email, Phone: c.Phone,
 		City: c.City, State: c.State, PostalCode: c.PostalCode,
 		FirstOrderAt: dataset.TimePtr(c.FirstOrderAt), LastOrderAt: dataset.TimePtr(c.LastOrderAt),
 		OrdersCount: int32(c.OrdersCount), ItemsCount: int32(c.ItemsCount), TotalSpent: c.TotalSpent,
 		Channels: c.Channels, CancelledCount: int32(c.CancelledCount), ReturnedCount: int32(c.ReturnedCount),
-		Segment: c.Segment, RFMRecency: c.RFMRecency, RFMFrequency: c.RFMFrequency, RFMMonetary: c.RFMMonetary,
+		Segment: string(seg), RFMRecency: c.RFMRecency, RFMFrequency: c.RFMFrequency, RFMMonetary: c.RFMMonetary,
+		Usernames: c.Usernames, Currency: c.Currency,
 	}
 	if c.OrdersCount-c.CancelledCount > 0 {
 		t := c.AvgTicket

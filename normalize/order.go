@@ -200,6 +200,9 @@ type Line struct {
 	LineTotal Amount
 	Status    Status
 	SourceRow int
+	// Category is the product's category as the source names it (TikTok
+	// Shop's "Product Category"); most exports carry none.
+	Category string
 }
 
 // FieldError says why one value could not be used, in words a seller can act

@@ -150,6 +150,10 @@ func TestPageInChromium(t *testing.T) {
 		if want < 8 {
 			t.Fatalf("%s: only %d charts on the page", lang, want)
 		}
+		// The pt-BR sheet names a category: the page charts categories.
+		if !strings.Contains(buf.String(), `data-chart="categories"`) {
+			t.Errorf("%s: no categories chart", lang)
+		}
 		for _, screen := range []struct {
 			name          string
 			width, height int64

@@ -55,6 +55,7 @@ type Report struct {
 	WinBackCount   int
 	WinBackSpend   []history.Money
 	Products       map[history.Segment][]history.Product // "" is overall
+	Categories     map[history.Segment][]history.Product // the same by product category; empty when no source names one
 
 	Undated, Later int
 }
@@ -119,12 +120,16 @@ func Build(h *history.History, opt Options) *Report {
 		AsOf: h.AsOf, Location: h.Location, Rules: h.Rules,
 		TotalCustomers: len(h.Customers), Undated: h.Undated, Later: h.Later,
 		TopCustomers: map[string][]*history.Customer{}, Products: map[history.Segment][]history.Product{},
+		Categories: map[history.Segment][]history.Product{},
 	}
 	r.buildSales(h, opt.Months)
 	r.buildMonthly(h)
 	r.buildCustomers(h)
 	for seg, list := range h.Products {
 		r.Products[seg] = list[:min(len(list), productsShown)]
+	}
+	for seg, list := range h.Categories {
+		r.Categories[seg] = list[:min(len(list), productsShown)]
 	}
 	return r
 }

@@ -134,6 +134,18 @@ func TestBuildKnownTotals(t *testing.T) {
 	if p := r.Products[history.SegmentInactive]; len(p) != 1 || p[0].Key != "SKU-C" {
 		t.Errorf("inactive customers' products %+v", p)
 	}
+	// Only the pt-BR sheet names a category, for one line: the categories
+	// hold that line, and no sale without a category.
+	got = nil
+	for _, p := range r.Categories[""] {
+		got = append(got, prod{p.Key, p.Units, p.Customers, p.Orders, p.Revenue})
+	}
+	if want := []prod{{"Cozinha", 1, 1, 1, []history.Money{{Currency: "BRL", Cents: 5000}}}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("categories:\n got %+v\nwant %+v", got, want)
+	}
+	if c := r.Categories[history.SegmentRecurring]; len(c) != 1 || c[0].Key != "Cozinha" || len(r.Categories[history.SegmentInactive]) != 0 {
+		t.Errorf("categories per segment: %+v", r.Categories)
+	}
 
 	// Other rules move the customers: with a 200-day window Bruno is
 	// active again, and with 4 purchases to recur Ana is new.

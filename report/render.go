@@ -72,12 +72,14 @@ type view struct {
 	SegCharts    []chart
 	RFMCharts    []chart
 	ProdCharts   []chart
+	CatCharts    []chart
 	SalesRows    []Sales
 	SegRows      []segRow
 	RFMRows      []rfmRow
 	RFMCols      []string
 	TopLists     []topList
 	ProdLists    []prodList
+	CatLists     []prodList
 }
 
 type segRow struct {
@@ -294,6 +296,24 @@ func (r *Report) view(l *locale) (*view, error) {
 			continue
 		}
 		v.ProdLists = append(v.ProdLists, prodList{Title: l.Segment(s), Products: r.Products[s]})
+	}
+	if top := r.Categories[""]; len(top) > 0 {
+		labels := make([]string, len(top))
+		units := make([]float64, len(top))
+		for i, p := range top {
+			labels[len(top)-1-i] = shorten(p.Key, 28)
+			units[len(top)-1-i] = float64(p.Units)
+		}
+		if err := add(&v.CatCharts, "categories", l.T("chart_categories"), chartW, 80+26*len(top),
+			l.barChart(nil, labels, [][]float64{units}, false, true, true)); err != nil {
+			return nil, err
+		}
+		v.CatLists = append(v.CatLists, prodList{Title: l.T("prod_overall"), Products: top})
+		for _, s := range history.Segments {
+			if s != history.SegmentNoPurchase {
+				v.CatLists = append(v.CatLists, prodList{Title: l.Segment(s), Products: r.Categories[s]})
+			}
+		}
 	}
 	return v, nil
 }

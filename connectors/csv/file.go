@@ -112,6 +112,7 @@ var (
 	cRecipientName, cRecipientPhone                                     = col("recipient_name"), col("recipient_phone")
 	cStreet, cNumber, cNeighborhood, cCity, cState, cPostal, cCountry   = col("ship_street"), col("ship_number"), col("ship_neighborhood"), col("ship_city"), col("ship_state"), col("ship_postal_code"), col("ship_country")
 	cSKU, cListing, cTitle, cVariation, cQuantity, cUnitPrice, cLineTot = col("sku"), col("listing_id"), col("title"), col("variation"), col("quantity"), col("unit_price"), col("line_total")
+	cCategory                                                           = col("category")
 )
 
 func (r *reader) parseTime(s string) (time.Time, error) {
@@ -279,6 +280,7 @@ func (r *reader) line(p *connectors.Fields) *normalize.Line {
 		ListingID: p.Text(cListing),
 		Title:     p.Text(cTitle),
 		Variation: p.Text(cVariation),
+		Category:  p.Text(cCategory),
 		Quantity:  1,
 		UnitPrice: p.Money(cUnitPrice, st),
 		LineTotal: p.Money(cLineTot, st),

@@ -56,7 +56,7 @@ var fields = []string{
 	"buyer_ref", "buyer_name", "buyer_document", "buyer_email", "buyer_phone",
 	"recipient_name", "recipient_phone",
 	"ship_street", "ship_number", "ship_neighborhood", "ship_city", "ship_state", "ship_postal_code", "ship_country",
-	"sku", "listing_id", "title", "variation", "quantity", "unit_price", "line_total",
+	"sku", "listing_id", "title", "variation", "quantity", "unit_price", "line_total", "category",
 }
 
 // LoadMapping reads and checks a mapping file. Every problem names the key.

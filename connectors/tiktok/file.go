@@ -224,6 +224,7 @@ func readLine(p *connectors.Fields) line {
 		ListingID: p.Text(colSKUID),
 		Title:     p.Text(colProductName),
 		Variation: p.Text(colVariation),
+		Category:  p.Text(colCategory),
 		Quantity:  p.Int(colQuantity, true, "quantity"),
 		UnitPrice: p.Money(colUnitPrice, normalize.MoneyBR),
 		LineTotal: p.Money(colSubtotalAfter, normalize.MoneyBR),

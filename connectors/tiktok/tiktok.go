@@ -30,6 +30,7 @@ const (
 	colSellerSKU
 	colProductName
 	colVariation
+	colCategory
 	colQuantity
 	colUnitPrice
 	colSubtotalBefore
@@ -68,6 +69,7 @@ var columns = []tabular.Column{
 	colSellerSKU:        {Names: []string{"Seller SKU"}, Field: "sku"},
 	colProductName:      {Names: []string{"Product Name"}, Field: "title"},
 	colVariation:        {Names: []string{"Variation"}, Field: "variation"},
+	colCategory:         {Names: []string{"Product Category"}, Field: "category"},
 	colQuantity:         {Names: []string{"Quantity"}, Required: true, Field: "quantity"},
 	colUnitPrice:        {Names: []string{"SKU Unit Original Price"}, Field: "unit_price"},
 	colSubtotalBefore:   {Names: []string{"SKU Subtotal Before Discount"}, Field: "line_total"},

@@ -73,8 +73,9 @@ func order(name, email, buyer, created, currency, total, qty, title, price, sku,
 //
 //   - Ana Souza (ana@example.com): Shopify #1 (2026-01-10, R$ 100, 2 x
 //     SKU-A) and #2 (28 Feb 22:30 local, 1 Mar in UTC, R$ 200, SKU-B), and
-//     the CSV order 9001 (2026-05-05, R$ 50, SKU-A): recurring, on two
-//     channels, 56 days since her latest purchase.
+//     the CSV order 9001 (2026-05-05, R$ 50, SKU-A, category Cozinha, the
+//     only line with a category): recurring, on two channels, 56 days
+//     since her latest purchase.
 //   - Bruno Lima: #3 (2026-01-15, R$ 300, 3 x SKU-C) and #4 cancelled:
 //     inactive, 166 days.
 //   - Carla Reis: #5 (2026-06-20, EUR 40, SKU-D) and #7 after the as-of
@@ -96,10 +97,10 @@ func KnownExports(t testing.TB) map[string][]byte {
 		// A value a spreadsheet would run as a formula.
 		order("#8", "=cmd@example.com", "=HYPERLINK(\"http://x\";\"y\")", "2026-06-25 12:00:00 -0300", "BRL", "10.00", "1", "+Tampa", "10.00", "@SKU-F", ""),
 	})
-	ptbr := "Pedido;Data;Cliente;E-mail;SKU;Produto;Quantidade;Valor Unitário;Valor Total\n" +
-		"9001;05/05/2026 14:00;Ana Souza;ana@example.com;SKU-A;Caneca azul;1;50,00;50,00\n"
+	ptbr := "Pedido;Data;Cliente;E-mail;SKU;Produto;Categoria;Quantidade;Valor Unitário;Valor Total\n" +
+		"9001;05/05/2026 14:00;Ana Souza;ana@example.com;SKU-A;Caneca azul;Cozinha;1;50,00;50,00\n"
 	mapping := "columns:\n  order_id: Pedido\n  ordered_at: Data\n  buyer_name: Cliente\n  buyer_email: E-mail\n" +
-		"  sku: SKU\n  title: Produto\n  quantity: Quantidade\n  unit_price: Valor Unitário\n  line_total: Valor Total\n" +
+		"  sku: SKU\n  title: Produto\n  category: Categoria\n  quantity: Quantidade\n  unit_price: Valor Unitário\n  line_total: Valor Total\n" +
 		"money: br\ndate_layout: \"02/01/2006 15:04\"\ntimezone: America/Sao_Paulo\ndelimiter: \";\"\n"
 	return map[string][]byte{
 		"orders_export.csv": shopify,
@@ -111,6 +112,12 @@ func KnownExports(t testing.TB) map[string][]byte {
 // Import writes files to a folder and imports them with the import engine
 // into a new dataset, whose folder it returns.
 func Import(t testing.TB, files map[string][]byte) string {
+	t.Helper()
+	return ImportWith(t, files, importer.Options{Command: "import"})
+}
+
+// ImportWith is Import with the import engine's options (--pii, as-of).
+func ImportWith(t testing.TB, files map[string][]byte, opts importer.Options) string {
 	t.Helper()
 	in := t.TempDir()
 	for name, data := range files {
@@ -127,7 +134,7 @@ func Import(t testing.TB, files map[string][]byte) string {
 	for i, p := range paths {
 		exports[i] = importer.File{Path: p, Account: "main"}
 	}
-	run, err := importer.Open(context.Background(), out, importer.Options{Command: "import"})
+	run, err := importer.Open(context.Background(), out, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS `orderhist.order_items` (
   `quantity` INT64 OPTIONS (description = "Units ordered."),
   `unit_price` NUMERIC(18, 2) OPTIONS (description = "Price of one unit."),
   `line_total` NUMERIC(18, 2) OPTIONS (description = "Total of the line."),
-  `status` STRING NOT NULL OPTIONS (description = "Line status, same vocabulary as orders.status.")
+  `status` STRING NOT NULL OPTIONS (description = "Line status, same vocabulary as orders.status."),
+  `category` STRING OPTIONS (description = "Product category as the source names it (TikTok Shop's Product Category, a csv mapping's category column); null where the source has none: Mercado Livre, Shopee, Amazon and Shopify exports carry no category.")
 )
 PARTITION BY TIMESTAMP_TRUNC(ordered_at, MONTH)
 OPTIONS (description = "One row per order line.");
@@ -81,16 +82,18 @@ CREATE TABLE IF NOT EXISTS `orderhist.customers` (
   `last_order_at` TIMESTAMP OPTIONS (description = "When the latest order was placed."),
   `orders_count` INT64 NOT NULL OPTIONS (description = "Number of orders."),
   `items_count` INT64 NOT NULL OPTIONS (description = "Number of units bought."),
-  `total_spent` NUMERIC(18, 2) NOT NULL OPTIONS (description = "Sum of order totals, cancelled orders excluded."),
-  `avg_ticket` NUMERIC(18, 2) OPTIONS (description = "Average order total, cancelled orders excluded."),
+  `total_spent` NUMERIC(18, 2) NOT NULL OPTIONS (description = "Sum of order totals in the customer's currency, cancelled orders excluded."),
+  `avg_ticket` NUMERIC(18, 2) OPTIONS (description = "Average order total in the customer's currency, cancelled orders excluded."),
   `avg_days_between_orders` FLOAT64 OPTIONS (description = "Mean number of days between consecutive orders; null with a single order."),
   `channels` ARRAY<STRING> OPTIONS (description = "Sources the customer bought through."),
   `cancelled_count` INT64 NOT NULL OPTIONS (description = "Number of cancelled orders."),
   `returned_count` INT64 NOT NULL OPTIONS (description = "Number of returned orders."),
-  `segment` STRING NOT NULL OPTIONS (description = "new, recurring or inactive, as of the manifest's as_of date."),
-  `rfm_recency` INT64 NOT NULL OPTIONS (description = "RFM recency score, 1-5."),
-  `rfm_frequency` INT64 NOT NULL OPTIONS (description = "RFM frequency score, 1-5."),
-  `rfm_monetary` INT64 NOT NULL OPTIONS (description = "RFM monetary score, 1-5.")
+  `segment` STRING NOT NULL OPTIONS (description = "As of the manifest's as_of date, by the import's segment rules (defaults: --inactive-days 90, --recurring-orders 2; the report prints the same rules): inactive = latest purchase (an order not cancelled) 90 days ago or more; recurring = 2 purchases or more; new = fewer; no_purchase = every order cancelled or undated."),
+  `rfm_recency` INT64 NOT NULL OPTIONS (description = "RFM recency score 1-5, by quintile of the latest order among all customers (5 = the most recent fifth)."),
+  `rfm_frequency` INT64 NOT NULL OPTIONS (description = "RFM frequency score 1-5, by quintile of the orders not cancelled."),
+  `rfm_monetary` INT64 NOT NULL OPTIONS (description = "RFM monetary score 1-5, by quintile of total_spent."),
+  `usernames` ARRAY<STRING> OPTIONS (description = "Marketplace usernames or buyer ids of the customer's orders, as the marketplaces give them (Shopee hides most buyers' names but not their username); keyed hashes under --pii hash, empty under drop."),
+  `currency` STRING OPTIONS (description = "ISO 4217 currency of total_spent and avg_ticket: the one most of the customer's priced orders are in; orders in another currency are left out of both.")
 )
 OPTIONS (description = "One row per resolved customer.");
 -- LOAD DATA OVERWRITE `orderhist.customers`

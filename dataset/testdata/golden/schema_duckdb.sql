@@ -60,6 +60,7 @@ SELECT * FROM read_parquet('orderhist-data/order_items/**/*.parquet', hive_parti
 --   unit_price     DECIMAL(18,2)                     Price of one unit.
 --   line_total     DECIMAL(18,2)                     Total of the line.
 --   status         VARCHAR NOT NULL                  Line status, same vocabulary as orders.status.
+--   category       VARCHAR                           Product category as the source names it (TikTok Shop's Product Category, a csv mapping's category column); null where the source has none: Mercado Livre, Shopee, Amazon and Shopify exports carry no category.
 --   ordered_month  VARCHAR                           From the folder name: month of ordered_at (UTC), YYYY-MM.
 
 -- One row per resolved customer.
@@ -77,16 +78,18 @@ SELECT * FROM read_parquet('orderhist-data/customers/*.parquet');
 --   last_order_at            TIMESTAMP WITH TIME ZONE          When the latest order was placed.
 --   orders_count             INTEGER NOT NULL                  Number of orders.
 --   items_count              INTEGER NOT NULL                  Number of units bought.
---   total_spent              DECIMAL(18,2) NOT NULL            Sum of order totals, cancelled orders excluded.
---   avg_ticket               DECIMAL(18,2)                     Average order total, cancelled orders excluded.
+--   total_spent              DECIMAL(18,2) NOT NULL            Sum of order totals in the customer's currency, cancelled orders excluded.
+--   avg_ticket               DECIMAL(18,2)                     Average order total in the customer's currency, cancelled orders excluded.
 --   avg_days_between_orders  DOUBLE                            Mean number of days between consecutive orders; null with a single order.
 --   channels                 VARCHAR[] NOT NULL                Sources the customer bought through.
 --   cancelled_count          INTEGER NOT NULL                  Number of cancelled orders.
 --   returned_count           INTEGER NOT NULL                  Number of returned orders.
---   segment                  VARCHAR NOT NULL                  new, recurring or inactive, as of the manifest's as_of date.
---   rfm_recency              INTEGER NOT NULL                  RFM recency score, 1-5.
---   rfm_frequency            INTEGER NOT NULL                  RFM frequency score, 1-5.
---   rfm_monetary             INTEGER NOT NULL                  RFM monetary score, 1-5.
+--   segment                  VARCHAR NOT NULL                  As of the manifest's as_of date, by the import's segment rules (defaults: --inactive-days 90, --recurring-orders 2; the report prints the same rules): inactive = latest purchase (an order not cancelled) 90 days ago or more; recurring = 2 purchases or more; new = fewer; no_purchase = every order cancelled or undated.
+--   rfm_recency              INTEGER NOT NULL                  RFM recency score 1-5, by quintile of the latest order among all customers (5 = the most recent fifth).
+--   rfm_frequency            INTEGER NOT NULL                  RFM frequency score 1-5, by quintile of the orders not cancelled.
+--   rfm_monetary             INTEGER NOT NULL                  RFM monetary score 1-5, by quintile of total_spent.
+--   usernames                VARCHAR[] NOT NULL                Marketplace usernames or buyer ids of the customer's orders, as the marketplaces give them (Shopee hides most buyers' names but not their username); keyed hashes under --pii hash, empty under drop.
+--   currency                 VARCHAR                           ISO 4217 currency of total_spent and avg_ticket: the one most of the customer's priced orders are in; orders in another currency are left out of both.
 
 -- One row per (customer, identifier).
 CREATE OR REPLACE VIEW identities AS
