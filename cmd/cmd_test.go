@@ -459,3 +459,47 @@ func TestFailOn(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncSegmentRules: sync places customers by the configuration's
+// segment rules, and a flag given on the command line wins over them.
+func TestSyncSegmentRules(t *testing.T) {
+	dir := t.TempDir()
+	drop := filepath.Join(dir, "drop")
+	if err := os.MkdirAll(drop, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, drop, "amazon.tsv", amazonTSV)
+	writeFile(t, drop, "shopify.csv", shopifyCSV)
+	segments := func(out string) map[string]string {
+		got := map[string]string{}
+		for _, c := range parquettest.ReadGlob(t, filepath.Join(out, "customers", "*.parquet")).Records {
+			name, _ := c["name"].(string)
+			got[name], _ = c["segment"].(string)
+		}
+		return got
+	}
+	// Their latest purchases are 241 and 264 days before the as-of date:
+	// inactive by the default rules, active within 365 days.
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  map[string]string
+	}{
+		{"configuration", nil, map[string]string{"Maria da Silva": "recurring", "João Souza": "new", "": "no_purchase"}},
+		{"flag wins", []string{"--inactive-days", "90"}, map[string]string{"Maria da Silva": "inactive", "João Souza": "inactive", "": "no_purchase"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "data")
+			cfg := writeConfig(t, t.TempDir(), "out: "+out+"\nsegments: {inactive_days: 365, timezone: America/Sao_Paulo}\nsources:\n"+
+				"  - {name: amazon, connector: amazon, files: "+filepath.ToSlash(drop)+"/*.tsv}\n"+
+				"  - {name: shopify, connector: shopify, files: "+filepath.ToSlash(drop)+"/*.csv}\n")
+			r := run(t, t.Context(), append([]string{"sync", "--config", cfg, "--as-of", "2026-11-01"}, tc.flags...)...)
+			if r.code != 0 {
+				t.Fatalf("sync: code %d\n%s", r.code, r.stderr)
+			}
+			if got := segments(out); !maps.Equal(got, tc.want) {
+				t.Errorf("segments %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -61,6 +61,15 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	if f := cmd.Flag("match-weight"); cfg.Weight != 0 && (f == nil || !f.Changed) {
 		g.matchWeight = cfg.Weight
 	}
+	if f := cmd.Flag("tz"); cfg.Segments.Timezone != "" && (f == nil || !f.Changed) {
+		g.segments.zone = cfg.Segments.Timezone
+	}
+	if f := cmd.Flag("inactive-days"); cfg.Segments.Inactive != 0 && (f == nil || !f.Changed) {
+		g.segments.rules.InactiveDays = cfg.Segments.Inactive
+	}
+	if f := cmd.Flag("recurring-orders"); cfg.Segments.Recurring != 0 && (f == nil || !f.Changed) {
+		g.segments.rules.RecurringOrders = cfg.Segments.Recurring
+	}
 	if f := cmd.Flag("pii"); cfg.PII != "" && (f == nil || !f.Changed) {
 		if err := g.setPII(cfg.PII); err != nil {
 			return err

@@ -39,10 +39,47 @@ type Config struct {
 	Out         string   `yaml:"out"`
 	PII         string   `yaml:"pii"`
 	MatchWeight string   `yaml:"match_weight"` // as --match-weight
+	Segments    Segments `yaml:"segments"`
 	Sources     []Source `yaml:"sources"`
 
 	// Weight is MatchWeight read (dedupe.ParseMatchWeight); 0 when unset.
 	Weight float64 `yaml:"-"`
+}
+
+// Segments are the customer segment rules and the seller's time zone, as
+// --tz, --inactive-days and --recurring-orders give them to import, report
+// and export: a nightly sync rewrites customers.segment, so it must place
+// customers by the rules the seller's reports use.
+type Segments struct {
+	Timezone        string `yaml:"timezone"`
+	InactiveDays    string `yaml:"inactive_days"`
+	RecurringOrders string `yaml:"recurring_orders"`
+
+	// Inactive and Recurring are the numbers read; 0 when unset.
+	Inactive, Recurring int `yaml:"-"`
+}
+
+func (s *Segments) check() error {
+	var errs []error
+	if s.Timezone != "" {
+		if _, err := time.LoadLocation(s.Timezone); err != nil {
+			errs = append(errs, fmt.Errorf("segments.timezone: unknown time zone %q (an IANA name such as America/Sao_Paulo)", s.Timezone))
+		}
+	}
+	days := func(key, v string, n *int) {
+		if v == "" {
+			return
+		}
+		i, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || i < 1 {
+			errs = append(errs, fmt.Errorf("segments.%s: %q must be a whole number of at least 1", key, v))
+			return
+		}
+		*n = i
+	}
+	days("inactive_days", s.InactiveDays, &s.Inactive)
+	days("recurring_orders", s.RecurringOrders, &s.Recurring)
+	return errors.Join(errs...)
 }
 
 // Source is one source: a folder where exports are dropped, or an API.
@@ -185,6 +222,10 @@ func checkShape(n *yaml.Node, path string, t reflect.Type) error {
 					return lineErr(v.Content[j], join(p, v.Content[j-1].Value), "must be a single value")
 				}
 			}
+		case reflect.Struct:
+			if err := checkShape(v, p, ft); err != nil {
+				return err
+			}
 		case reflect.Slice:
 			if isNull(v) {
 				continue
@@ -287,6 +328,9 @@ func (c *Config) check() error {
 			errs = append(errs, fmt.Errorf("match_weight: %w", err))
 		}
 		c.Weight = w
+	}
+	if err := c.Segments.check(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := dataset.CheckLocation(c.Out); err != nil {
 		errs = append(errs, fmt.Errorf("out: %w", err))

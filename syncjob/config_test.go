@@ -35,7 +35,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown source key", "sources:\n  - name: a\n    connector: amazon\n    files: x/*.tsv\n    lookbak: 3d\n",
 			"line 5: sources[0]: unknown key lookbak; valid: name, connector, account, files, api, options, start, lookback"},
-		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, sources"},
+		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, segments, sources"},
 		{"unknown key in a merge", "base: &b {lookbak: 3d}\nsources: []\n", "unknown key base"},
 		{"unknown merged key", "sources:\n  - &a {name: a, connector: amazon, files: x}\n  - <<: *a\n    name: b\n    fille: y\n", "sources[1]: unknown key fille"},
 		{"unknown file option", "sources:\n  - name: a\n    connector: shopify\n    files: x/*.csv\n    options: {timezon: America/Manaus}\n",
@@ -58,6 +58,12 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"empty file", "", "no source"},
 		{"bad pii", "pii: rot13\nsources:\n  - {name: a, connector: amazon, files: x}\n", "pii"},
 		{"bad match weight", "match_weight: lots\nsources:\n  - {name: a, connector: amazon, files: x}\n", "match_weight"},
+		{"unknown segments key", "segments: {inactive: 30}\nsources:\n  - {name: a, connector: amazon, files: x}\n",
+			"segments: unknown key inactive; valid: timezone, inactive_days, recurring_orders"},
+		{"segments not a set", "segments: 30\nsources:\n  - {name: a, connector: amazon, files: x}\n", "segments: must be a set of keys"},
+		{"bad time zone", "segments: {timezone: Brasilia}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "segments.timezone: unknown time zone \"Brasilia\""},
+		{"bad inactive days", "segments: {inactive_days: 0}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "segments.inactive_days: \"0\" must be a whole number"},
+		{"bad recurring orders", "segments: {recurring_orders: two}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "segments.recurring_orders"},
 		{"sources not a list", "sources: amazon\n", "line 1: sources: must be a list"},
 		{"source not a mapping", "sources:\n  - amazon\n", "line 2: sources[0]: must be a set of keys"},
 		{"files a list", "sources:\n  - {name: a, connector: amazon, files: [x, y]}\n", "sources[0].files: must be a single value"},
@@ -204,4 +210,15 @@ func FuzzLoadConfig(f *testing.F) {
 			seen[s.Name] = true
 		}
 	})
+}
+
+func TestLoadSegments(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := Load(writeConfig(t, dir, "segments:\n  timezone: America/Manaus\n  inactive_days: 60\n  recurring_orders: 3\nsources:\n  - {name: a, connector: amazon, files: x}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Segments; s.Timezone != "America/Manaus" || s.Inactive != 60 || s.Recurring != 3 {
+		t.Errorf("segments %+v", s)
+	}
 }
