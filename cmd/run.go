@@ -19,13 +19,13 @@ func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.R
 		return nil, usageErrorf("%v", err)
 	}
 	o := importer.Options{
-		Now:      g.now,
-		AsOf:     seg.AsOf,
-		Rules:    seg.Rules,
-		Location: seg.Location,
-		PII:      g.protect,
-		Logger:   g.log,
-		Command:  command,
+		Now:           g.now,
+		AsOf:          seg.AsOf,
+		Rules:         seg.Rules,
+		Location:      seg.Location,
+		PII:           g.protect,
+		Logger:        g.log,
+		Command:       command,
 		BeforeResolve: func() error { return writeHeapProfile(g.memProfile) },
 		MatchWeight:   g.matchWeight,
 	}
