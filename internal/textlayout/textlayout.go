@@ -1,7 +1,7 @@
 // Package textlayout lays out the text summaries commands print so they fit
-// a width: a table whose first column (file paths, source names) gives way,
-// shortened in the middle, so long paths never push the table past the
-// width, and paragraphs wrapped under a hanging indent. Text is measured in
+// a width: a table whose widest columns (file paths, source names) give
+// way, shortened in the middle, so long paths never push the table past
+// the width, and paragraphs wrapped under a hanging indent. Text is measured in
 // terminal columns (rivo/uniseg), so accented and wide characters count as
 // they show. text/tabwriter aligns columns but never shortens one, and the
 // word-wrapping libraries count runes or bytes rather than columns, so the
@@ -26,6 +26,10 @@ const gap = 2
 // apart by the end of their name.
 const minFirst = 16
 
+// minCell is the narrowest any other column gets, unless its header is
+// wider.
+const minCell = 8
+
 // Table is a table of cells, the first row its header.
 type Table struct {
 	rows [][]string
@@ -42,34 +46,53 @@ func (t *Table) Row(cells ...string) {
 }
 
 // Write writes the table, aligned, in at most width columns where the
-// other columns allow it: the first column is narrowed to fit, and cells
-// too long for it are shortened in the middle, keeping their end (a file's
-// name) whole where it can.
+// columns' floors allow it: the widest column gives way first, one column
+// at a time, so one long cell (a path, a mapping file's name) does not cut
+// every file name to its floor; cells too long for their column are
+// shortened in the middle, keeping their end (a file's name) whole where
+// they can. No column narrows below its header, or minFirst for the first.
 func (t *Table) Write(w io.Writer, width int) error {
 	cols := 0
 	for _, r := range t.rows {
 		cols = max(cols, len(r))
 	}
-	widths := make([]int, cols)
+	widths, floors := make([]int, cols), make([]int, cols)
 	for _, r := range t.rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], uniseg.StringWidth(c))
 		}
 	}
+	for i := range floors {
+		floor := minCell
+		if i < len(t.rows[0]) {
+			floor = max(floor, uniseg.StringWidth(t.rows[0][i]))
+		}
+		if i == 0 {
+			floor = max(floor, minFirst)
+		}
+		floors[i] = min(widths[i], floor)
+	}
 	total := gap * (cols - 1)
 	for _, cw := range widths {
 		total += cw
 	}
-	if cols > 0 && total > width {
-		widths[0] = max(minFirst, widths[0]-(total-width))
+	for ; total > width; total-- {
+		j := -1
+		for i := range widths {
+			if widths[i] > floors[i] && (j < 0 || widths[i] > widths[j]) {
+				j = i
+			}
+		}
+		if j < 0 {
+			break
+		}
+		widths[j]--
 	}
 	var b strings.Builder
 	for _, r := range t.rows {
 		b.Reset()
 		for i, c := range r {
-			if i == 0 {
-				c = Shorten(c, widths[0])
-			}
+			c = Shorten(c, widths[i])
 			b.WriteString(c)
 			if i < len(r)-1 {
 				b.WriteString(strings.Repeat(" ", widths[i]-uniseg.StringWidth(c)+gap))
