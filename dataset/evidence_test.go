@@ -39,7 +39,7 @@ func TestIdentitiesWithoutEvidenceColumnRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []IdentityRow
-	n, err := readFile(context.Background(), p, make([]IdentityRow, 8), func(rows []IdentityRow) error {
+	n, err := ReadFile(context.Background(), p, make([]IdentityRow, 8), func(rows []IdentityRow) error {
 		got = append(got, rows...)
 		return nil
 	})

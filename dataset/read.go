@@ -83,7 +83,7 @@ func readFiles[T any](ctx context.Context, ds *Dataset, table, prefix string, fn
 			return err
 		}
 		p := filepath.Join(ds.dir, filepath.FromSlash(f.Path))
-		n, err := readFile(ctx, p, buf, fn)
+		n, err := ReadFile(ctx, p, buf, fn)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", f.Path, err)
 		}
@@ -94,7 +94,12 @@ func readFiles[T any](ctx context.Context, ds *Dataset, table, prefix string, fn
 	return nil
 }
 
-func readFile[T any](ctx context.Context, path string, buf []T, fn func([]T) error) (rows int64, err error) {
+// ReadFile reads every row of one Parquet file, calling fn with batches of
+// at most len(buf) rows, and returns how many it read. It is the reading
+// loop of ReadTable, for readers that list a committed dataset's files
+// themselves (history reads the manifest without opening the dataset).
+// fn must not keep the slice: buf is reused for the next batch.
+func ReadFile[T any](ctx context.Context, path string, buf []T, fn func([]T) error) (rows int64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err

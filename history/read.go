@@ -2,13 +2,10 @@ package history
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/orderhist/orderhist/dataset"
 )
 
 // The row types below name only the columns this package uses; parquet-go
@@ -94,7 +91,7 @@ const readBatch = 4096
 func readTable[T any](ctx context.Context, src Committed, table string, fn func([]T) error) error {
 	buf := make([]T, readBatch)
 	for _, f := range src.Files(table) {
-		n, err := readFile(ctx, f.Path, buf, fn)
+		n, err := dataset.ReadFile(ctx, f.Path, buf, fn)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", f.Path, err)
 		}
@@ -103,48 +100,4 @@ func readTable[T any](ctx context.Context, src Committed, table string, fn func(
 		}
 	}
 	return nil
-}
-
-func readFile[T any](ctx context.Context, path string, buf []T, fn func([]T) error) (rows int64, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	// parquet-go panics on some malformed files; a damaged file must be an
-	// error naming it, not a crash.
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("damaged Parquet file: %v", r)
-		}
-	}()
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return 0, err
-	}
-	r := parquet.NewGenericReader[T](pf)
-	defer r.Close()
-	for {
-		if err := ctx.Err(); err != nil {
-			return rows, err
-		}
-		clear(buf)
-		n, rerr := r.Read(buf)
-		rows += int64(n)
-		if n > 0 {
-			if err := fn(buf[:n]); err != nil {
-				return rows, err
-			}
-		}
-		if errors.Is(rerr, io.EOF) {
-			return rows, nil
-		}
-		if rerr != nil {
-			return rows, rerr
-		}
-	}
 }
