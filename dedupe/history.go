@@ -128,22 +128,3 @@ func mainCurrency(orders []orderRec, members []uint32) uint32 {
 	}
 	return best
 }
-
-// avgTicket divides rounding half away from zero.
-func avgTicket(spent, n int64) int64 {
-	if n <= 0 {
-		return 0
-	}
-	q, rem := spent/n, spent%n
-	if rem < 0 {
-		rem = -rem
-	}
-	if 2*rem >= n {
-		if spent < 0 {
-			q--
-		} else {
-			q++
-		}
-	}
-	return q
-}

@@ -1,7 +1,6 @@
 package dedupe
 
 import (
-	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -219,16 +218,6 @@ func TestRFMQuintiles(t *testing.T) {
 	}
 	if cs[cid(res, orders[0])].RFMRecency != 1 || cs[cid(res, orders[9])].RFMRecency != 5 {
 		t.Fatal("recency order")
-	}
-}
-
-func TestAvgTicketRounding(t *testing.T) {
-	for _, c := range []struct{ s, n, want int64 }{
-		{10, 4, 3}, {9, 4, 2}, {-10, 4, -3}, {-9, 4, -2}, {7, 2, 4}, {-7, 2, -4}, {0, 3, 0}, {math.MaxInt64 - 1, 2, math.MaxInt64 / 2},
-	} {
-		if got := avgTicket(c.s, c.n); got != c.want {
-			t.Errorf("avgTicket(%d, %d) = %d, want %d", c.s, c.n, got, c.want)
-		}
 	}
 }
 

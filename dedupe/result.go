@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/orderhist/orderhist/normalize"
 )
 
 // Result is a resolution. Its methods only read and may be called
@@ -283,7 +285,7 @@ func (s *state) customer(c *custRec, t *tallies) Customer {
 		out.LastPurchaseAt = time.UnixMicro(c.lastBuy).UTC()
 	}
 	if c.valued > 0 {
-		out.AvgTicket, out.HasAvgTicket = avgTicket(c.spent, c.valued), true
+		out.AvgTicket, out.HasAvgTicket = normalize.DivRound(c.spent, c.valued), true
 	}
 	if c.dated >= 2 {
 		days := float64(c.last-c.first) / float64(24*time.Hour/time.Microsecond)

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the seller's zone must resolve on machines without a zone database (Windows)
+
+	"github.com/orderhist/orderhist/normalize"
 )
 
 // Rules are the documented, configurable definitions the segments and the
@@ -150,26 +152,7 @@ func (c *Customer) AvgTicket() (Money, bool) {
 	if len(c.Spend) != 1 || c.Priced == 0 {
 		return Money{}, false
 	}
-	return Money{Currency: c.Spend[0].Currency, Cents: DivRound(c.Spend[0].Cents, int64(c.Priced))}, true
-}
-
-// DivRound divides rounding half away from zero, as money is rounded.
-func DivRound(a, b int64) int64 {
-	if b <= 0 {
-		return 0
-	}
-	q, rem := a/b, a%b
-	if rem < 0 {
-		rem = -rem
-	}
-	if 2*rem >= b {
-		if a < 0 {
-			q--
-		} else {
-			q++
-		}
-	}
-	return q
+	return Money{Currency: c.Spend[0].Currency, Cents: normalize.DivRound(c.Spend[0].Cents, int64(c.Priced))}, true
 }
 
 // MainSpend is the customer's spend in the currency they spent most in.

@@ -97,3 +97,13 @@ func TestDateRange(t *testing.T) {
 		}
 	}
 }
+
+func TestDivRound(t *testing.T) {
+	for _, c := range []struct{ s, n, want int64 }{
+		{10, 4, 3}, {9, 4, 2}, {-10, 4, -3}, {-9, 4, -2}, {7, 2, 4}, {-7, 2, -4}, {0, 3, 0}, {math.MaxInt64 - 1, 2, math.MaxInt64 / 2},
+	} {
+		if got := DivRound(c.s, c.n); got != c.want {
+			t.Errorf("DivRound(%d, %d) = %d, want %d", c.s, c.n, got, c.want)
+		}
+	}
+}

@@ -118,6 +118,26 @@ func abs64(v int64) int64 {
 	return v
 }
 
+// DivRound divides centavos rounding half away from zero, as money is
+// rounded (an average ticket, a share of a total).
+func DivRound(a, b int64) int64 {
+	if b <= 0 {
+		return 0
+	}
+	q, rem := a/b, a%b
+	if rem < 0 {
+		rem = -rem
+	}
+	if 2*rem >= b {
+		if a < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q
+}
+
 // String renders the amount with a dot and two decimals ("-13.26"), or "" when
 // the amount is not valid.
 func (a Amount) String() string {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/orderhist/orderhist/history"
+	"github.com/orderhist/orderhist/normalize"
 )
 
 // Limits of the lists on the page; the exports carry every customer.
@@ -71,7 +72,7 @@ type Sales struct {
 
 // AvgTicket is revenue over the purchases with a known total, in cents,
 // rounded half away from zero; 0 without any.
-func (s Sales) AvgTicket() int64 { return history.DivRound(s.Revenue, int64(s.Priced)) }
+func (s Sales) AvgTicket() int64 { return normalize.DivRound(s.Revenue, int64(s.Priced)) }
 
 // MonthCustomers counts the customers who bought in a month: for the first
 // time, or again.
