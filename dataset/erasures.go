@@ -42,6 +42,11 @@ type Erasures struct {
 	// stored is the --pii protector of the dataset: identifiers are also
 	// compared in the form the dataset stores them (see storedIdentifiers).
 	stored *pii.Protector
+	// index finds a remembered identifier or order key ("kind\x00hash")
+	// and says whether its orders are kept: an import looks up every
+	// identifier of every order it reads, so the lookup must not grow
+	// with the number of erasures.
+	index map[string]bool
 	// ident is how the identities table stores values (IdentityProtector):
 	// identifiers are also compared in that form, with the kinds of
 	// dedupe.Identifiers, which is how the identities of an erased
@@ -96,7 +101,22 @@ func LoadErasures(dir string, create bool) (*Erasures, error) {
 			return nil, fmt.Errorf("%s is damaged: %w", erasuresPath(dir), err)
 		}
 	}
+	e.index = make(map[string]bool, len(e.IDs)+len(e.Orders))
+	// The first of two equal entries wins, as it did when they were
+	// searched in order.
+	for _, list := range [][]erasedIdentifier{e.Orders, e.IDs} {
+		for _, x := range list {
+			if k := x.Kind + "\x00" + x.Hash; !e.known(k) {
+				e.index[k] = x.KeepOrders
+			}
+		}
+	}
 	return e, nil
+}
+
+func (e *Erasures) known(k string) bool {
+	_, ok := e.index[k]
+	return ok
 }
 
 func (e *Erasures) hash(kind, v string) string {
@@ -108,23 +128,30 @@ func (e *Erasures) hash(kind, v string) string {
 // Add remembers an identifier (kind as OrderIdentifiers names it).
 func (e *Erasures) Add(kind, v string, keep bool) {
 	h := e.hash(kind, v)
-	for _, x := range e.IDs {
-		if x.Kind == kind && x.Hash == h {
-			return
-		}
+	if e.remember(kind, h, keep) {
+		e.IDs = append(e.IDs, erasedIdentifier{Kind: kind, Hash: h, KeepOrders: keep})
 	}
-	e.IDs = append(e.IDs, erasedIdentifier{Kind: kind, Hash: h, KeepOrders: keep})
+}
+
+// remember indexes an entry, reporting whether it is new.
+func (e *Erasures) remember(kind, h string, keep bool) bool {
+	k := kind + "\x00" + h
+	if e.known(k) {
+		return false
+	}
+	if e.index == nil {
+		e.index = map[string]bool{}
+	}
+	e.index[k] = keep
+	return true
 }
 
 // AddOrder remembers the key of an erased order.
 func (e *Erasures) AddOrder(source, account, orderID string, keep bool) {
 	h := e.hash("order", source+"\x00"+account+"\x00"+orderID)
-	for _, x := range e.Orders {
-		if x.Hash == h {
-			return
-		}
+	if e.remember("order", h, keep) {
+		e.Orders = append(e.Orders, erasedIdentifier{Kind: "order", Hash: h, KeepOrders: keep})
 	}
-	e.Orders = append(e.Orders, erasedIdentifier{Kind: "order", Hash: h, KeepOrders: keep})
 }
 
 // addStored remembers every identifier of o, an order as the dataset
@@ -151,11 +178,8 @@ func (e *Erasures) Match(o *normalize.Order) (erased, keep bool) {
 		return false, false
 	}
 	if len(e.Orders) > 0 {
-		h := e.hash("order", o.Source+"\x00"+o.Account+"\x00"+o.OrderID)
-		for _, x := range e.Orders {
-			if x.Hash == h {
-				return true, x.KeepOrders
-			}
+		if keep, ok := e.index["order\x00"+e.hash("order", o.Source+"\x00"+o.Account+"\x00"+o.OrderID)]; ok {
+			return true, keep
 		}
 	}
 	ids := OrderIdentifiers(o)
@@ -168,11 +192,8 @@ func (e *Erasures) Match(o *normalize.Order) (erased, keep bool) {
 		}
 	}
 	for _, id := range ids {
-		h := e.hash(id[0], id[1])
-		for _, x := range e.IDs {
-			if x.Kind == id[0] && x.Hash == h {
-				return true, x.KeepOrders
-			}
+		if keep, ok := e.index[id[0]+"\x00"+e.hash(id[0], id[1])]; ok {
+			return true, keep
 		}
 	}
 	return false, false
