@@ -187,6 +187,11 @@ var (
 	ErrNoBucket = errors.New("the bucket or folder does not exist")
 	// ErrInvalidKey: a key that CheckKey refuses.
 	ErrInvalidKey = errors.New("invalid key")
+	// ErrConfig marks the errors of opening a store that the user must
+	// fix in the configuration or the environment: a malformed location,
+	// missing or refused credentials, a missing bucket. A command maps it
+	// to its usage exit code; every other error is a failure of the run.
+	ErrConfig = errors.New("storage configuration error")
 )
 
 // Error is the error every implementation returns for a failed operation:
