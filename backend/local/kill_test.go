@@ -1,0 +1,114 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/orderhist/orderhist/backend"
+)
+
+// killChildEnv makes the test binary the child of TestKillDuringWrite: it
+// writes into the folder the variable names until it is killed.
+const killChildEnv = "ORDERHIST_TEST_KILL_CHILD_DIR"
+
+const killKey = "orders/killed.parquet"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(killChildEnv); dir != "" {
+		os.Exit(killChild(dir))
+	}
+	os.Exit(m.Run())
+}
+
+// stalled yields n zero bytes and then blocks for ever.
+type stalled struct{ n int64 }
+
+func (s *stalled) Read(p []byte) (int, error) {
+	if s.n <= 0 {
+		select {}
+	}
+	p = p[:min(int64(len(p)), s.n)]
+	clear(p)
+	s.n -= int64(len(p))
+	return len(p), nil
+}
+
+const killBytes = 3 << 20
+
+func killChild(dir string) int {
+	s, err := Open(dir, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	_, err = s.Put(context.Background(), killKey, &stalled{n: killBytes}, backend.Cond{IfNoneMatch: true})
+	fmt.Fprintln(os.Stderr, "put returned:", err)
+	return 1
+}
+
+// TestKillDuringWrite kills a process with SIGKILL in the middle of a
+// write: no object appears, the temp file is listed as an incomplete
+// upload, and AbortIncompleteUploads removes it.
+func TestKillDuringWrite(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), killChildEnv+"="+dir)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the child never wrote %d bytes; its output:\n%s", killBytes, out.String())
+		}
+		ups, err := s.ListIncompleteUploads(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ups) == 1 {
+			if fi, err := os.Stat(s.path(ups[0].ID)); err == nil && fi.Size() == killBytes {
+				break
+			}
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	if _, err := s.Stat(ctx, killKey); !errors.Is(err, backend.ErrNotExist) {
+		t.Errorf("after the kill, stat %s: %v; want no object", killKey, err)
+	}
+	var listed []string
+	s.List(ctx, "", func(in backend.Info) error { listed = append(listed, in.Key); return nil })
+	if len(listed) != 0 {
+		t.Errorf("after the kill the store lists %q, want nothing", listed)
+	}
+	ups, err := s.ListIncompleteUploads(ctx, "")
+	if err != nil || len(ups) != 1 || ups[0].Key != killKey {
+		t.Fatalf("incomplete uploads after the kill: %+v, %v; want the killed one", ups, err)
+	}
+	if ab, err := s.AbortIncompleteUploads(ctx, "", 0); err != nil || len(ab) != 1 {
+		t.Fatalf("abort: %+v, %v", ab, err)
+	}
+	if ups, err := s.ListIncompleteUploads(ctx, ""); err != nil || len(ups) != 0 {
+		t.Errorf("incomplete uploads after the abort: %+v, %v", ups, err)
+	}
+	if _, err := backend.PutBytes(ctx, s, killKey, []byte("next run"), backend.Cond{IfNoneMatch: true}); err != nil {
+		t.Errorf("create-only put after the cleanup: %v", err)
+	}
+}

@@ -1,0 +1,122 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/orderhist/orderhist/backend"
+	"github.com/orderhist/orderhist/backend/s3/s3test"
+)
+
+// killChildEnv makes the test binary the child of TestKillDuringUpload:
+// it uploads into the location the variable names until it is killed.
+const killChildEnv = "ORDERHIST_TEST_KILL_CHILD_URL"
+
+const killKey = "orders/killed.parquet"
+
+func TestMain(m *testing.M) {
+	if url := os.Getenv(killChildEnv); url != "" {
+		os.Exit(killChild(url))
+	}
+	os.Exit(m.Run())
+}
+
+// stalled yields n zero bytes and then blocks for ever, as a writer whose
+// process is about to be killed.
+type stalled struct{ n int64 }
+
+func (s *stalled) Read(p []byte) (int, error) {
+	if s.n <= 0 {
+		select {}
+	}
+	p = p[:min(int64(len(p)), s.n)]
+	clear(p)
+	s.n -= int64(len(p))
+	return len(p), nil
+}
+
+func killChild(url string) int {
+	s, err := Open(context.Background(), url, Config{PartSize: testPartSize, Concurrency: 2})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	_, err = s.Put(context.Background(), killKey, &stalled{n: 4 * testPartSize}, backend.Cond{IfNoneMatch: true})
+	fmt.Fprintln(os.Stderr, "put returned:", err)
+	return 1
+}
+
+// TestKillDuringUpload kills a process with SIGKILL in the middle of a
+// multipart upload: no object appears under the key, the upload is listed
+// as incomplete, and AbortIncompleteUploads removes it.
+func TestKillDuringUpload(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.Env(t)
+	s := openVersity(t, srv, "dataset")
+	ctx := s3test.Context(t)
+
+	var out bytes.Buffer
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), killChildEnv+"="+s.Location())
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Killed once S3 holds two of its parts: the upload is well under way.
+	parts := 0
+	for deadline := time.Now().Add(time.Minute); parts < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the child never uploaded two parts; its output:\n%s", out.String())
+		}
+		ups, err := s.ListIncompleteUploads(ctx, "orders/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ups) == 1 {
+			lp, err := s.client.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(s.url.Bucket), Key: aws.String(s.key(killKey)), UploadId: aws.String(ups[0].ID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts = len(lp.Parts)
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	if _, err := s.Stat(ctx, killKey); !errors.Is(err, backend.ErrNotExist) {
+		t.Errorf("after the kill, stat %s: %v; want no object", killKey, err)
+	}
+	var listed []string
+	s.List(ctx, "", func(in backend.Info) error { listed = append(listed, in.Key); return nil })
+	if len(listed) != 0 {
+		t.Errorf("after the kill the store lists %q, want nothing", listed)
+	}
+	ups, err := s.ListIncompleteUploads(ctx, "")
+	if err != nil || len(ups) != 1 || ups[0].Key != killKey {
+		t.Fatalf("incomplete uploads after the kill: %+v, %v; want the killed one", ups, err)
+	}
+	aborted, err := s.AbortIncompleteUploads(ctx, "", 0)
+	if err != nil || len(aborted) != 1 || aborted[0].ID != ups[0].ID {
+		t.Fatalf("abort: %+v, %v", aborted, err)
+	}
+	if ups, err := s.ListIncompleteUploads(ctx, ""); err != nil || len(ups) != 0 {
+		t.Errorf("incomplete uploads after the abort: %+v, %v", ups, err)
+	}
+	// The key is free: the next run's create-only write of it succeeds.
+	if _, err := backend.PutBytes(ctx, s, killKey, []byte("next run"), backend.Cond{IfNoneMatch: true}); err != nil {
+		t.Errorf("create-only put after the cleanup: %v", err)
+	}
+}
