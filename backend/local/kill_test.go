@@ -19,9 +19,15 @@ const killChildEnv = "ORDERHIST_TEST_KILL_CHILD_DIR"
 
 const killKey = "orders/killed.parquet"
 
+// raceChildEnv makes the test binary a racer of TestRaceProcesses.
+const raceChildEnv = "ORDERHIST_TEST_RACE_CHILD_DIR"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(killChildEnv); dir != "" {
 		os.Exit(killChild(dir))
+	}
+	if dir := os.Getenv(raceChildEnv); dir != "" {
+		os.Exit(raceChild(dir))
 	}
 	os.Exit(m.Run())
 }
