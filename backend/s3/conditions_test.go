@@ -72,13 +72,13 @@ func TestVersityHonoursConditions(t *testing.T) {
 	etag := aws.ToString(existing.ETag)
 	type op func(ctx context.Context, key, ifNoneMatch, ifMatch string) error
 	for _, tc := range []struct {
-		name           string
-		op             op
-		key            string
-		ifNoneMatch    string
-		ifMatch        string
-		status         int
-		code           string
+		name            string
+		op              op
+		key             string
+		ifNoneMatch     string
+		ifMatch         string
+		status          int
+		code            string
 		changesExisting bool
 	}{
 		{"PutObject If-None-Match on a taken key", put, "existing", "*", "", 412, "PreconditionFailed", false},
