@@ -67,8 +67,9 @@
 //     olderThan) removes the parts of uploads a killed run never finished
 //     (they are not objects, so List does not show them, but they cost
 //     storage).
-//   - Readers (history, report, export) use Open for whole objects and
-//     OpenRange for Parquet footers and column chunks.
+//   - Readers (history, report, export) use Open for whole objects and a
+//     ReaderAt (ranged reads pinned to one version) for Parquet footers and
+//     column chunks.
 package backend
 
 import (

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) backend.Backend, o Options) {
 	}{
 		{"RoundTrip", testRoundTrip},
 		{"OpenRange", testOpenRange},
+		{"ReaderAt", testReaderAt},
 		{"Missing", testMissing},
 		{"ReplaceChangesETag", testReplaceChangesETag},
 		{"Conditional", testConditional},
@@ -173,6 +174,52 @@ func testOpenRange(t *testing.T, b backend.Backend, _ Options) {
 	}
 	if _, _, err := b.OpenRange(ctxT(t), "missing", 0, 1); !errors.Is(err, backend.ErrNotExist) {
 		t.Errorf("range of a missing object: %v, want ErrNotExist", err)
+	}
+}
+
+func testReaderAt(t *testing.T, b backend.Backend, _ Options) {
+	body := make([]byte, 5000)
+	rand.NewChaCha8([32]byte{4}).Read(body)
+	put(t, b, "p.parquet", string(body))
+	r, err := backend.NewReaderAt(ctxT(t), b, "p.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Size() != 5000 {
+		t.Fatalf("size %d, want 5000", r.Size())
+	}
+	// As a Parquet reader reads: the footer, then chunks, through a
+	// SectionReader.
+	for _, tc := range []struct {
+		off     int64
+		n       int
+		wantN   int
+		wantEOF bool
+	}{
+		{4992, 8, 8, false},
+		{0, 4, 4, false},
+		{1000, 3000, 3000, false},
+		{4990, 100, 10, true},
+		{5000, 10, 0, true},
+	} {
+		p := make([]byte, tc.n)
+		n, err := r.ReadAt(p, tc.off)
+		if n != tc.wantN || (err == io.EOF) != tc.wantEOF || (err != nil && err != io.EOF) {
+			t.Errorf("ReadAt(%d bytes at %d) = %d, %v; want %d bytes, EOF %v", tc.n, tc.off, n, err, tc.wantN, tc.wantEOF)
+		}
+		if !bytes.Equal(p[:n], body[tc.off:tc.off+int64(n)]) {
+			t.Errorf("ReadAt(%d bytes at %d): wrong bytes", tc.n, tc.off)
+		}
+	}
+	all, err := io.ReadAll(io.NewSectionReader(r, 0, r.Size()))
+	if err != nil || !bytes.Equal(all, body) {
+		t.Errorf("section read: %d bytes, %v", len(all), err)
+	}
+	// Replaced under the reader: no bytes of the new version come back as
+	// the old one's.
+	put(t, b, "p.parquet", string(body[:4000])+"changed")
+	if _, err := r.ReadAt(make([]byte, 10), 100); !errors.Is(err, backend.ErrChanged) {
+		t.Errorf("read after the object was replaced: %v, want ErrChanged", err)
 	}
 }
 
