@@ -173,7 +173,6 @@ func isDenied(code string) bool {
 }
 
 // openError words the failure of the check Open makes on the bucket.
-// HeadBucket has no body, so only the status says what went wrong.
 func (s *Store) openError(err error) error {
 	st := status(err)
 	var msg string
@@ -186,8 +185,8 @@ func (s *Store) openError(err error) error {
 		msg = fmt.Sprintf("the bucket %q does not exist at %s", s.url.Bucket, s.endpoint)
 	case st == http.StatusForbidden || isDenied(apiCode(err)):
 		kinds = []error{backend.ErrPermission, backend.ErrConfig}
-		msg = fmt.Sprintf("access denied: %s were refused for the bucket %q at %s (a wrong or expired key, or no permission on the bucket)", s.creds, s.url.Bucket, s.endpoint)
-	case st == http.StatusMovedPermanently || st == http.StatusBadRequest && s.endpoint == "Amazon S3":
+		msg = fmt.Sprintf("access denied: %s were refused for %s at %s (a wrong or expired key, or no permission to list it)", s.creds, s.Location(), s.endpoint)
+	case st == http.StatusMovedPermanently || apiCode(err) == "PermanentRedirect" || apiCode(err) == "AuthorizationHeaderMalformed":
 		var re *awshttp.ResponseError
 		region := ""
 		if errors.As(err, &re) && re.Response != nil {

@@ -165,6 +165,8 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 	switch op {
 	case "HeadBucket":
 		w.WriteHeader(http.StatusOK)
+	case "ListObjectsV2":
+		f.list(w, r)
 	case "HeadObject", "GetObject":
 		if !exists {
 			if op == "HeadObject" {
@@ -234,6 +236,36 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		s3err(w, http.StatusNotImplemented, "NotImplemented", op+" is not implemented by the fake")
 	}
+}
+
+// list answers ListObjectsV2 a page at a time, continuing after the key
+// the token names.
+func (f *fakeS3) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	prefix, after := q.Get("prefix"), q.Get("continuation-token")
+	max := 1000
+	if m, err := strconv.Atoi(q.Get("max-keys")); err == nil && m > 0 {
+		max = m
+	}
+	var keys []string
+	for k := range f.objects {
+		if strings.HasPrefix(k, prefix) && k > after {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	truncated := len(keys) > max
+	if truncated {
+		keys = keys[:max]
+	}
+	fmt.Fprintf(w, `<ListBucketResult><Name>%s</Name><Prefix>%s</Prefix><KeyCount>%d</KeyCount><IsTruncated>%v</IsTruncated>`, f.bucket, prefix, len(keys), truncated)
+	for _, k := range keys {
+		fmt.Fprintf(w, `<Contents><Key>%s</Key><Size>%d</Size><ETag>%s</ETag><LastModified>2026-12-07T12:00:00.000Z</LastModified></Contents>`, k, len(f.objects[k]), etagOf(f.objects[k]))
+	}
+	if truncated {
+		fmt.Fprintf(w, `<NextContinuationToken>%s</NextContinuationToken>`, keys[len(keys)-1])
+	}
+	fmt.Fprint(w, `</ListBucketResult>`)
 }
 
 // readBody reads a request body, undoing the aws-chunked encoding the SDK

@@ -220,9 +220,13 @@ func Open(ctx context.Context, rawURL string, c Config) (*Store, error) {
 		o.FailTimeout = time.Minute
 	})
 
-	// Fewer attempts than for work: an endpoint that refuses connections
-	// is far more often a wrong address than a passing fault.
-	_, err = s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(u.Bucket)},
+	// The check lists one key under the prefix rather than asking for the
+	// bucket (HeadBucket): a policy that allows listing only under the
+	// dataset's prefix is enough for the dataset, so it must be enough
+	// for the check. Fewer attempts than for work: an endpoint that
+	// refuses connections is far more often a wrong address than a
+	// passing fault.
+	_, err = s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(u.Bucket), Prefix: aws.String(s.prefix), MaxKeys: aws.Int32(1)},
 		func(o *s3.Options) { o.RetryMaxAttempts = min(attempts, 3) })
 	if err != nil {
 		return nil, s.openError(err)

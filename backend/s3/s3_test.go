@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -310,6 +311,50 @@ func TestFaults(t *testing.T) {
 		}
 	})
 
+	t.Run("a policy that allows only the prefix", func(t *testing.T) {
+		f := newFakeS3(t, "bkt", fakeAccessKey)
+		f.setFault(func(w http.ResponseWriter, r *http.Request, op string) bool {
+			denied := op == "HeadBucket" ||
+				op == "ListObjectsV2" && !strings.HasPrefix(r.URL.Query().Get("prefix"), "data/")
+			if denied {
+				s3err(w, http.StatusForbidden, "AccessDenied", "Access Denied")
+			}
+			return denied
+		})
+		s := openFake(t, f, Config{}) // s3://bkt/data
+		if _, err := putString(ctx, s, "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+		fakeEnv(t, f.URL)
+		_, err := Open(ctx, "s3://bkt/other", Config{backoff: fastBackoff})
+		if !errors.Is(seen.add(err), backend.ErrPermission) || !errors.Is(err, backend.ErrConfig) {
+			t.Errorf("open of a prefix the policy denies: %v, want a permission error", err)
+		}
+	})
+
+	t.Run("listing pages", func(t *testing.T) {
+		f := newFakeS3(t, "bkt", fakeAccessKey)
+		s := openFake(t, f, Config{})
+		f.mu.Lock()
+		for i := range 2500 {
+			f.objects[fmt.Sprintf("data/orders/%05d.parquet", i)] = []byte("x")
+		}
+		f.objects["data/orders/folder/"] = nil // a console's folder marker
+		f.objects["other/orders/x"] = []byte("x")
+		f.mu.Unlock()
+		n, last := 0, ""
+		err := s.List(ctx, "orders/", func(in backend.Info) error {
+			if in.Key <= last {
+				t.Fatalf("%q listed after %q", in.Key, last)
+			}
+			n, last = n+1, in.Key
+			return nil
+		})
+		if err != nil || n != 2500 {
+			t.Errorf("listed %d keys over the pages, %v; want 2500", n, err)
+		}
+	})
+
 	t.Run("objects are written without an ACL", func(t *testing.T) {
 		f := newFakeS3(t, "bkt", fakeAccessKey)
 		s := openFake(t, f, Config{})
@@ -367,7 +412,7 @@ func TestOpenErrors(t *testing.T) {
 		{name: "malformed location", url: "s3://Bad_Bucket/p", config: true, says: []string{"lowercase"}},
 		{name: "missing bucket", url: "s3://nope/p", config: true, is: backend.ErrNoBucket, says: []string{`bucket "nope" does not exist`, f.URL}},
 		{name: "wrong access key", url: "s3://bkt", env: map[string]string{"AWS_ACCESS_KEY_ID": "AKIAWRONG"}, config: true, is: backend.ErrPermission,
-			says: []string{"access denied", "AWS_ACCESS_KEY_ID", `bucket "bkt"`}},
+			says: []string{"access denied", "AWS_ACCESS_KEY_ID", "refused for s3://bkt at"}},
 		{name: "no credentials", url: "s3://bkt", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": ""}, config: true,
 			says: []string{"no AWS credentials", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"}},
 		{name: "key id without secret", url: "s3://bkt", env: map[string]string{"AWS_SECRET_ACCESS_KEY": ""}, config: true, says: []string{"AWS_SECRET_ACCESS_KEY is not"}},
