@@ -56,7 +56,9 @@ import (
 type Config struct {
 	// Endpoint is the address of an S3-compatible server, such as
 	// "https://minio.example.com:9000". Empty means AWS_ENDPOINT_URL_S3,
-	// then AWS_ENDPOINT_URL, then Amazon S3 itself.
+	// then AWS_ENDPOINT_URL, then the profile's endpoint_url, then Amazon
+	// S3 itself; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips all but
+	// this field.
 	Endpoint string `yaml:"endpoint"`
 	// Region; empty means AWS_REGION or the profile's region, and
 	// us-east-1 for a custom endpoint that needs none.
@@ -121,17 +123,14 @@ func Open(ctx context.Context, rawURL string, c Config) (*Store, error) {
 	if u.Prefix != "" {
 		s.prefix = u.Prefix + "/"
 	}
+	// The endpoint is resolved here rather than left to the SDK because
+	// a custom one changes the addressing (path-style) and the messages.
+	ignoreEnv := strings.EqualFold(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true")
 	endpoint, endpointFrom := c.Endpoint, "the s3: block's endpoint"
 	for _, v := range []string{"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
-		if endpoint == "" {
+		if endpoint == "" && !ignoreEnv {
 			endpoint, endpointFrom = os.Getenv(v), v
 		}
-	}
-	if endpoint != "" {
-		if err := checkEndpoint(endpoint); err != nil {
-			return nil, s.configf("%s %q: %v", endpointFrom, redactUserinfo(endpoint), err)
-		}
-		s.endpoint = endpoint
 	}
 	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
 	switch {
@@ -173,6 +172,15 @@ func Open(ctx context.Context, rawURL string, c Config) (*Store, error) {
 			return nil, s.configf("AWS_PROFILE names the profile %q, which is not in the AWS config files", pe.Profile)
 		}
 		return nil, s.configf("reading the AWS configuration: %v", err)
+	}
+	if endpoint == "" && cfg.BaseEndpoint != nil {
+		endpoint, endpointFrom = *cfg.BaseEndpoint, "the AWS profile's endpoint_url"
+	}
+	if endpoint != "" {
+		if err := checkEndpoint(endpoint); err != nil {
+			return nil, s.configf("%s %q: %v", endpointFrom, redactUserinfo(endpoint), err)
+		}
+		s.endpoint = endpoint
 	}
 	if cfg.Region == "" {
 		if endpoint == "" {

@@ -488,6 +488,9 @@ func TestEndpointAndAddressing(t *testing.T) {
 		{name: "AWS_ENDPOINT_URL", env: map[string]string{"AWS_ENDPOINT_URL": a.URL, "AWS_ENDPOINT_URL_S3": ""}, want: a, wantPath: "/bkt/p/k"},
 		{name: "AWS_ENDPOINT_URL_S3 wins", env: map[string]string{"AWS_ENDPOINT_URL": a.URL, "AWS_ENDPOINT_URL_S3": b.URL}, want: b, wantPath: "/bkt/p/k"},
 		{name: "the s3: block wins", env: map[string]string{"AWS_ENDPOINT_URL": a.URL, "AWS_ENDPOINT_URL_S3": b.URL}, cfg: Config{Endpoint: c.URL}, want: c, wantPath: "/bkt/p/k"},
+		{name: "the profile's endpoint_url", env: map[string]string{"AWS_PROFILE": "minio", "AWS_CONFIG_FILE": profileWith(t, a.URL)}, want: a, wantPath: "/bkt/p/k"},
+		{name: "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", env: map[string]string{"AWS_ENDPOINT_URL_S3": a.URL, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"},
+			cfg: Config{Endpoint: b.URL}, want: b, wantPath: "/bkt/p/k"},
 		{name: "virtual-hosted", cfg: Config{Endpoint: "http://s3.test:" + port, VirtualHosted: true, httpClient: dialFake}, want: c,
 			wantHost: "bkt.s3.test:" + port, wantPath: "/p/k"},
 	} {
@@ -512,8 +515,23 @@ func TestEndpointAndAddressing(t *testing.T) {
 			if want := "PutObject " + host + " " + tc.wantPath; !hasLine(ops, want) {
 				t.Errorf("requests %q, want %q", ops, want)
 			}
+			for _, h := range tc.want.headers[len(tc.want.headers)-len(ops):] {
+				if got := h.Get("X-Amz-Security-Token"); got != fakeToken {
+					t.Errorf("a request carries the session token %q, want AWS_SESSION_TOKEN's", got)
+				}
+			}
 		})
 	}
+}
+
+// profileWith writes an AWS config file with a profile "minio" whose
+// endpoint_url is endpoint.
+func profileWith(t *testing.T, endpoint string) string {
+	p := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(p, []byte("[profile minio]\nendpoint_url = "+endpoint+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func hasLine(lines []string, line string) bool {
