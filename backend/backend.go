@@ -21,7 +21,8 @@
 //
 // The shape is restic's backends and rclone's remotes: the core interface
 // (Backend) is what every store must do; what only some stores have is a
-// one-method interface of its own (UploadLister, UploadAborter), found by a
+// one-method interface of its own (UploadLister, UploadAborter,
+// ConditionalDeleter), found by a
 // type assertion; and one conformance suite (package backendtest) runs every
 // implementation through the same table of cases, so the dataset can rely
 // on the documented behaviour and not on one store's habits. Keys are
@@ -174,6 +175,18 @@ type UploadLister interface {
 // writer looks exactly like a dead one.
 type UploadAborter interface {
 	AbortIncompleteUploads(ctx context.Context, prefix string, olderThan time.Duration) ([]Upload, error)
+}
+
+// ConditionalDeleter is implemented by stores that can delete an object
+// only while it is the version the caller knows (S3's DeleteObject with
+// If-Match). If the object has changed, the error matches
+// ErrPreconditionFailed and nothing is deleted; if it is gone, the result
+// is nil, as for Delete (S3 servers differ on the status they give, and
+// there is nothing left to protect). A holder of the dataset's
+// lease releases it this way where the store can, so a release can never
+// remove a lease another run has taken over.
+type ConditionalDeleter interface {
+	DeleteIfMatch(ctx context.Context, key, etag string) error
 }
 
 var (

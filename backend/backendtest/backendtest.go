@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) backend.Backend, o Options) {
 		{"ReplaceChangesETag", testReplaceChangesETag},
 		{"Conditional", testConditional},
 		{"Delete", testDelete},
+		{"DeleteIfMatch", testDeleteIfMatch},
 		{"List", testList},
 		{"InvalidKeys", testInvalidKeys},
 		{"Large", testLarge},
@@ -354,6 +355,28 @@ func testDelete(t *testing.T, b backend.Backend, _ Options) {
 	put(t, b, "d/three", "3")
 	if got := keys(t, b, ""); !slices.Equal(got, []string{"d/three"}) {
 		t.Errorf("list after rewrite: %v", got)
+	}
+}
+
+func testDeleteIfMatch(t *testing.T, b backend.Backend, _ Options) {
+	cd, ok := b.(backend.ConditionalDeleter)
+	if !ok {
+		t.Skip("the store has no conditional delete")
+	}
+	v1 := put(t, b, "cd", "v1")
+	v2 := put(t, b, "cd", "v2")
+	if err := cd.DeleteIfMatch(ctxT(t), "cd", v1.ETag); !errors.Is(err, backend.ErrPreconditionFailed) {
+		t.Errorf("delete with the old ETag: %v, want ErrPreconditionFailed", err)
+	}
+	if got, _ := mustRead(t, b, "cd"); got != "v2" {
+		t.Errorf("after the refused delete the object is %q", got)
+	}
+	if err := cd.DeleteIfMatch(ctxT(t), "cd", v2.ETag); err != nil {
+		t.Fatalf("delete with the current ETag: %v", err)
+	}
+	assertAbsent(t, b, "cd")
+	if err := cd.DeleteIfMatch(ctxT(t), "cd", v2.ETag); err != nil {
+		t.Errorf("conditional delete of a missing object: %v, want nil as for Delete", err)
 	}
 }
 

@@ -289,15 +289,23 @@ func (l *Lease) Release(ctx context.Context) error {
 	l.mu.Unlock()
 	close(l.stop)
 	<-l.stopped
-	// Renewed first, so that the lease is far from its expiry while the
-	// unconditional delete runs: no other run can have taken it over in
-	// between. (Conditional deletes are not offered by every S3-compatible
-	// server.)
+	// Renewed first, so that the lease is far from its expiry while it is
+	// deleted: no other run can take it over in between, which is what
+	// keeps an unconditional delete safe on stores without conditional
+	// deletes.
 	err := l.Renew(ctx)
 	l.mu.Lock()
 	l.released = true
+	etag := l.etag
 	l.mu.Unlock()
 	if err != nil {
+		return err
+	}
+	if cd, ok := l.b.(backend.ConditionalDeleter); ok {
+		err := cd.DeleteIfMatch(ctx, l.key, etag)
+		if errors.Is(err, backend.ErrPreconditionFailed) {
+			return fmt.Errorf("%w: %s was replaced by another run", ErrLost, backend.Join(l.b.Location(), l.key))
+		}
 		return err
 	}
 	return l.b.Delete(ctx, l.key)

@@ -71,6 +71,8 @@ var (
 	_ backend.Backend       = (*Store)(nil)
 	_ backend.UploadLister  = (*Store)(nil)
 	_ backend.UploadAborter = (*Store)(nil)
+
+	_ backend.ConditionalDeleter = (*Store)(nil)
 )
 
 // Open returns the store of the folder dir, which must exist.
@@ -372,6 +374,18 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 // Delete implements backend.Backend. Folders it empties are removed up to
 // the store's root, as S3 has no folders to leave behind.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	return s.delete(ctx, key, "")
+}
+
+// DeleteIfMatch implements backend.ConditionalDeleter.
+func (s *Store) DeleteIfMatch(ctx context.Context, key, etag string) error {
+	if etag == "" {
+		return &backend.Error{Op: "delete", Location: s.root, Key: key, Err: errors.New("no ETag to match")}
+	}
+	return s.delete(ctx, key, etag)
+}
+
+func (s *Store) delete(ctx context.Context, key, ifMatch string) error {
 	if err := s.checkKey("delete", key); err != nil {
 		return err
 	}
@@ -382,11 +396,15 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	defer unlock()
 	p := s.path(key)
 	fi, err := os.Lstat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s.fail("delete", key, err)
 	}
-	if err == nil && fi.IsDir() {
-		return nil // a prefix of other keys, not an object
+	exists := err == nil && fi.Mode().IsRegular() // a folder is a prefix of other keys, not an object
+	switch {
+	case !exists:
+		return nil
+	case ifMatch != "" && etag(fi) != ifMatch:
+		return s.fail("delete", key, fmt.Errorf("%w: the object has changed", backend.ErrPreconditionFailed))
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return s.fail("delete", key, err)

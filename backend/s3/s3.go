@@ -107,6 +107,8 @@ var (
 	_ backend.Backend       = (*Store)(nil)
 	_ backend.UploadLister  = (*Store)(nil)
 	_ backend.UploadAborter = (*Store)(nil)
+
+	_ backend.ConditionalDeleter = (*Store)(nil)
 )
 
 // Open connects to the location rawURL (s3://BUCKET/PREFIX) and checks that
@@ -441,6 +443,26 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	return nil
+}
+
+// DeleteIfMatch implements backend.ConditionalDeleter with If-Match on
+// DeleteObject, which Amazon S3 and versitygw honour. A server that ignores
+// the header deletes unconditionally.
+func (s *Store) DeleteIfMatch(ctx context.Context, key, etag string) error {
+	if err := s.checkKey("delete", key); err != nil {
+		return err
+	}
+	if etag == "" {
+		return &backend.Error{Op: "delete", Location: s.Location(), Key: key, Err: errors.New("no ETag to match")}
+	}
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.url.Bucket, Key: aws.String(s.key(key)), IfMatch: aws.String(etag)})
+	if err == nil {
+		return nil
+	}
+	if code := apiCode(err); code == "NoSuchKey" || (status(err) == http.StatusNotFound && code != "NoSuchBucket") {
+		return nil // gone already (versitygw answers 204 here, Amazon S3 may answer 404)
+	}
+	return s.fail("delete", key, err, backend.Cond{IfMatch: etag})
 }
 
 // List implements backend.Backend. Keys that end in a slash (the empty
