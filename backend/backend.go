@@ -22,13 +22,12 @@
 // The shape is restic's backends and rclone's remotes: the core interface
 // (Backend) is what every store must do; what only some stores have is a
 // one-method interface of its own (UploadLister, UploadAborter,
-// ConditionalDeleter), found by a
-// type assertion; and one conformance suite (package backendtest) runs every
-// implementation through the same table of cases, so the dataset can rely
-// on the documented behaviour and not on one store's habits. Keys are
-// always slash-separated and relative to the store's root (an S3 prefix or
-// a folder); CheckKey says which keys are valid, and both stores refuse the
-// same ones.
+// ConditionalDeleter), found by a type assertion; and one conformance
+// suite (package backendtest) runs every implementation through the same
+// table of cases, so the dataset can rely on the documented behaviour and
+// not on one store's habits. Keys are always slash-separated and relative
+// to the store's root (an S3 prefix or a folder); CheckKey says which keys
+// are valid, and both stores refuse the same ones.
 //
 // Writes stream: Put reads its body once, from an io.Reader, and never
 // holds more than a bounded number of parts in memory (the S3 store sends
@@ -40,34 +39,40 @@
 // Written down here because this is the contract the dataset's commit
 // protocol will be built on:
 //
-//   - The lock: package lease takes a lease object (_state/lock) with a
-//     create-only Put, renews it with Put(IfMatch: own ETag) and takes over
-//     an expired one with Put(IfMatch: the stale ETag), so two takers of a
-//     stale lease cannot both win. On a local folder the dataset keeps its
-//     flock, which the OS drops when the holder dies; a lease is only needed
-//     where there is no OS to do that.
+//   - The lock: lease.Acquire takes a lease object (_state/lock) with a
+//     create-only Put, renews it with Put(IfMatch: its own ETag) and takes
+//     over an expired one with Put(IfMatch: the stale ETag), so two takers
+//     of a stale lease cannot both win; Release deletes it with
+//     ConditionalDeleter.DeleteIfMatch where the store has it. A
+//     *lease.LockedError is the CLI's exit 75. Lease.Check is called just
+//     before the commit point. On a local folder the dataset can keep its
+//     flock, which the OS drops when the holder dies; a lease is needed
+//     where no OS can do that.
 //   - Staged files: every Parquet file of a run is written with Create (or
 //     Put) under a name that carries the run id, straight to its final key.
 //     Nothing is staged under another name and renamed, because S3 would
 //     copy every byte again; a file that no manifest lists is invisible to
 //     readers that go by the manifest, as today.
-//   - The commit point: the manifest (and each table's next Iceberg
-//     metadata version vN.metadata.json) is written with a conditional Put:
-//     create-only for a new metadata version, If-Match with the ETag that
-//     Open returned when the run read the manifest it builds on. A run that
-//     lost its lease while it worked therefore cannot overwrite the winner's
-//     commit: its Put fails with ErrPreconditionFailed and nothing changes.
-//   - version-hint.text and _state files (sources, tokens, keys, erasures)
-//     are small objects replaced with an unconditional Put under the lease;
+//   - The commit point: the manifest is written with a conditional Put:
+//     create-only for a dataset's first commit, If-Match with the ETag that
+//     Open returned when the run read the manifest it builds on afterwards;
+//     each table's next Iceberg metadata version (vN.metadata.json) is
+//     create-only. A run that lost its lease while it worked therefore
+//     cannot overwrite the winner's commit: its Put fails with
+//     ErrPreconditionFailed and nothing changes.
+//   - version-hint.text and the _state files (sources, tokens, keys,
+//     erasures) are small objects replaced with a Put under the lease;
 //     Open returns the ETag of exactly the bytes it read, for callers that
-//     need to replace them conditionally.
-//   - Recovery listing: List(prefix) of each table prefix gives every data
-//     file with its size and modification time; files that the manifest
-//     does not list are a killed run's and are removed with Delete after the
-//     lease is taken. UploadAborter.AbortIncompleteUploads(prefix,
-//     olderThan) removes the parts of uploads a killed run never finished
-//     (they are not objects, so List does not show them, but they cost
-//     storage).
+//     replace them conditionally. A local _state needs 0600 files in 0700
+//     folders: a local.Store of DIR/_state opened with Options{Perm: 0o600}.
+//   - Recovery, after the lease is taken: List(prefix) of each table gives
+//     every data file with its size and modification time; those that
+//     neither the manifest nor a kept snapshot lists are a killed run's and
+//     go with Delete. UploadAborter.AbortIncompleteUploads(prefix, 0)
+//     removes the parts of uploads a killed run never finished (they are
+//     not objects, so List does not show them, but they are billed). A run
+//     whose lease was taken over and that is still writing can leave a
+//     file after that listing; the next run's recovery removes it.
 //   - Readers (history, report, export) use Open for whole objects and a
 //     ReaderAt (ranged reads pinned to one version) for Parquet footers and
 //     column chunks.

@@ -109,6 +109,10 @@ type Lease struct {
 	key string
 	o   Options
 
+	// renewing orders renewals: the keep-alive's and a caller's Renew
+	// would otherwise both write with the same If-Match, and the second
+	// would take the first for a takeover.
+	renewing sync.Mutex
 	mu       sync.Mutex
 	holder   Holder
 	etag     string
@@ -212,6 +216,8 @@ func (l *Lease) Holder() Holder {
 // Renew extends the lease by a TTL now. It fails with ErrLost if the
 // lease was taken over.
 func (l *Lease) Renew(ctx context.Context) error {
+	l.renewing.Lock()
+	defer l.renewing.Unlock()
 	if err := l.Check(); err != nil {
 		return err
 	}
