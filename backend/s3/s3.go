@@ -135,6 +135,9 @@ func Open(ctx context.Context, rawURL string, c Config) (*Store, error) {
 		}
 	}
 	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	// Redacted from every message from here on, including the SDK's own
+	// configuration errors quoted below.
+	s.addSecrets(secret, os.Getenv("AWS_SESSION_TOKEN"))
 	switch {
 	case id != "" && secret == "":
 		return nil, s.configf("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
@@ -173,7 +176,7 @@ func Open(ctx context.Context, rawURL string, c Config) (*Store, error) {
 		if errors.As(err, &pe) {
 			return nil, s.configf("AWS_PROFILE names the profile %q, which is not in the AWS config files", pe.Profile)
 		}
-		return nil, s.configf("reading the AWS configuration: %v", err)
+		return nil, s.configf("reading the AWS configuration: %s", s.redact(err.Error()))
 	}
 	if endpoint == "" && cfg.BaseEndpoint != nil {
 		endpoint, endpointFrom = *cfg.BaseEndpoint, "the AWS profile's endpoint_url"
@@ -198,11 +201,7 @@ func Open(ctx context.Context, rawURL string, c Config) (*Store, error) {
 		return nil, s.configf("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or AWS_PROFILE")
 	}
 	s.creds = credentialSource(cred.Source)
-	for _, v := range []string{cred.SecretAccessKey, cred.SessionToken} {
-		if len(v) >= 4 {
-			s.secrets = append(s.secrets, v)
-		}
-	}
+	s.addSecrets(cred.SecretAccessKey, cred.SessionToken)
 
 	s.client = s3.NewFromConfig(cfg, func(o *s3.Options) {
 		// A multipart object has no whole-object checksum to validate; the
@@ -242,6 +241,14 @@ func Open(ctx context.Context, rawURL string, c Config) (*Store, error) {
 		return nil, s.openError(err)
 	}
 	return s, nil
+}
+
+func (s *Store) addSecrets(vs ...string) {
+	for _, v := range vs {
+		if len(v) >= 4 {
+			s.secrets = append(s.secrets, v)
+		}
+	}
 }
 
 // checkEndpoint refuses an endpoint that the SDK would misread or that

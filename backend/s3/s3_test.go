@@ -427,6 +427,10 @@ func TestOpenErrors(t *testing.T) {
 		{name: "endpoint with a password", url: "s3://bkt", env: map[string]string{"AWS_ENDPOINT_URL_S3": "http://user:NEVER-PRINT-ME@127.0.0.1:1"}, config: true,
 			says: []string{"AWS_ENDPOINT_URL_S3", "user name or password"}},
 		{name: "endpoint without a scheme", url: "s3://bkt", cfg: Config{Endpoint: "127.0.0.1:9000"}, config: true, says: []string{"s3: block's endpoint", "http://"}},
+		// The SDK quotes a bad value in its message; were it a secret by
+		// mistake, it must not be printed.
+		{name: "a secret where a setting belongs", url: "s3://bkt", env: map[string]string{"AWS_RETRY_MODE": fakeToken}, config: true,
+			says: []string{"reading the AWS configuration", "REDACTED"}},
 		{name: "unreachable endpoint", url: "s3://bkt", env: map[string]string{"AWS_ENDPOINT_URL_S3": closed}, says: []string{"cannot reach the S3 endpoint " + closed, "refused"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
