@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/orderhist/orderhist/dataset"
+)
+
+// icebergSnapshots reads the snapshot ids the metadata of a table, as the
+// manifest names it, keeps, and its current one.
+func icebergSnapshots(t *testing.T, out, table string) (kept []int64, current int64) {
+	t.Helper()
+	m, err := dataset.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := m.Tables[table].Iceberg
+	if ref == nil {
+		t.Fatalf("%s: the manifest names no Iceberg snapshot", table)
+	}
+	hint, err := os.ReadFile(filepath.Join(out, table, "metadata", "version-hint.text"))
+	if err != nil || strings.TrimSpace(string(hint)) != filepath.Base(ref.Metadata)[1:len(filepath.Base(ref.Metadata))-len(".metadata.json")] {
+		t.Errorf("%s: version-hint.text %q (%v) does not name %s", table, hint, err, ref.Metadata)
+	}
+	data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(ref.Metadata)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		FormatVersion     int   `json:"format-version"`
+		CurrentSnapshotID int64 `json:"current-snapshot-id"`
+		Snapshots         []struct {
+			SnapshotID int64             `json:"snapshot-id"`
+			Summary    map[string]string `json:"summary"`
+		} `json:"snapshots"`
+	}
+	if err := json.Unmarshal(data, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.FormatVersion != 2 || meta.CurrentSnapshotID != ref.SnapshotID {
+		t.Errorf("%s: format %d, current snapshot %d, manifest names %d", table, meta.FormatVersion, meta.CurrentSnapshotID, ref.SnapshotID)
+	}
+	for _, s := range meta.Snapshots {
+		kept = append(kept, s.SnapshotID)
+		if s.SnapshotID == ref.SnapshotID && s.Summary["orderhist.run_id"] != m.RunID {
+			t.Errorf("%s: snapshot of run %q, manifest of %q", table, s.Summary["orderhist.run_id"], m.RunID)
+		}
+	}
+	return kept, meta.CurrentSnapshotID
+}
+
+func TestImportSnapshotRetention(t *testing.T) {
+	in := t.TempDir()
+	a := writeFile(t, in, "amazon.tsv", amazonTSV)
+	s := writeFile(t, in, "shopify.csv", shopifyCSV)
+
+	tests := []struct {
+		name      string
+		retention []string
+		want      int // snapshots of orders kept after the second import
+	}{
+		{"default keeps the current snapshot", nil, 1},
+		{"a week keeps both", []string{"--snapshot-retention", "7d"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "data")
+			for _, file := range []string{a, s} {
+				args := append([]string{"import", "--out", out}, tt.retention...)
+				if r := run(t, t.Context(), append(args, file)...); r.code != 0 {
+					t.Fatalf("import %s: %d %s", file, r.code, r.stderr)
+				}
+			}
+			for _, table := range []string{"orders", "order_items", "customers", "identities", "customer_merges", "rejects", "customer_links"} {
+				kept, _ := icebergSnapshots(t, out, table)
+				if table == "orders" && len(kept) != tt.want {
+					t.Errorf("orders keeps %d snapshots, want %d", len(kept), tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestSnapshotRetentionFlagErrors(t *testing.T) {
+	for _, v := range []string{"-1h", "a week", "1.5d"} {
+		r := run(t, t.Context(), "import", "--out", filepath.Join(t.TempDir(), "data"), "--snapshot-retention", v, "x.csv")
+		if r.code != exitUsage || !strings.Contains(r.stderr, "--snapshot-retention") {
+			t.Errorf("--snapshot-retention %s: exit %d, %q; want %d naming the flag", v, r.code, r.stderr, exitUsage)
+		}
+	}
+}
