@@ -95,6 +95,9 @@ func TestConnectorsListsEveryConnector(t *testing.T) {
 func TestSchemaFormats(t *testing.T) {
 	for _, tc := range []struct{ format, want string }{
 		{"text", "ordered_at"},
+		{"text", "orders/metadata/version-hint.text"},
+		{"json", `"iceberg": "orders"`},
+		{"duckdb", "iceberg_scan("},
 		{"json", `"name": "orders"`},
 		{"duckdb", "read_parquet"},
 		{"bigquery", "NUMERIC"},

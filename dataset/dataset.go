@@ -64,9 +64,11 @@
 // The tables are unpartitioned in Iceberg terms. ordered_month is a Hive
 // folder, not a column of the files, and an identity partition on a column
 // the files lack is filled in from metadata by some readers and not by
-// others; month(ordered_at) would be a different rule (UTC months) from the
-// folders'. Each data file holds one month, so the ordered_at bounds the
-// manifests record for every file prune as well as a partition would.
+// others. Each data file holds one UTC month of ordered_at, and the
+// manifests record every file's ordered_at bounds, so a filter on ordered_at
+// skips the other months' files as a month(ordered_at) partition would,
+// without partition values to infer from each file's statistics and a spec
+// to keep in step with the folders.
 //
 // Our files carry no Parquet field ids. The Iceberg schema is derived from
 // the row types the way arrow-go reads the files (TIMESTAMP micros UTC is
