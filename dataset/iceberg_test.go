@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -539,4 +540,163 @@ func FuzzParseRetention(f *testing.F) {
 			t.Errorf("ParseRetention(%q) = %v with error %v", s, d, err)
 		}
 	})
+}
+
+// stripIceberg makes dir look like a dataset written before its tables were
+// Iceberg tables: no metadata folders, a manifest that names no snapshot.
+func stripIceberg(t *testing.T, dir string) {
+	t.Helper()
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tf := range m.Tables {
+		tf.Iceberg = nil
+		m.Tables[name] = tf
+		if err := os.RemoveAll(filepath.Join(dir, name, "metadata")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeManifest(t, dir, m)
+}
+
+func writeManifest(t *testing.T, dir string, m *Manifest) {
+	t.Helper()
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIcebergUpgrade: the first run on a dataset from before the Iceberg
+// tables creates every table, those it keeps unchanged too.
+func TestIcebergUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	ds, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitRun(t, ds, "run-1", 20)
+	stripIceberg(t, dir)
+	ds, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := ds.Begin("run-2")
+	for _, td := range tableDefs {
+		if err := tx.Keep(td.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(testManifest()); err != nil {
+		t.Fatal(err)
+	}
+	checkIceberg(t, dir)
+}
+
+// TestIcebergBadManifest: a manifest whose Iceberg reference was edited to
+// point elsewhere, or names metadata that cannot be read, stops Open before
+// it removes anything.
+func TestIcebergBadManifest(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(dir string, m *Manifest)
+		want string
+	}{
+		{"path outside the table", func(_ string, m *Manifest) {
+			tf := m.Tables[TableOrders]
+			tf.Iceberg = &IcebergRef{SnapshotID: 1, Version: 1, Metadata: "../../etc/v1.metadata.json"}
+			m.Tables[TableOrders] = tf
+		}, "bad iceberg metadata"},
+		{"another table's metadata", func(_ string, m *Manifest) {
+			tf := m.Tables[TableOrders]
+			tf.Iceberg = &IcebergRef{SnapshotID: 1, Version: 1, Metadata: "customers/metadata/v1.metadata.json"}
+			m.Tables[TableOrders] = tf
+		}, "bad iceberg metadata"},
+		{"version and file disagree", func(_ string, m *Manifest) {
+			tf := m.Tables[TableOrders]
+			tf.Iceberg.Version = 7
+			m.Tables[TableOrders] = tf
+		}, "bad iceberg metadata"},
+		{"metadata missing", func(_ string, m *Manifest) {
+			tf := m.Tables[TableOrders]
+			tf.Iceberg = &IcebergRef{SnapshotID: 1, Version: 9, Metadata: "orders/metadata/v9.metadata.json"}
+			m.Tables[TableOrders] = tf
+		}, "v9.metadata.json"},
+		{"metadata edited by hand", func(dir string, m *Manifest) {
+			p := filepath.Join(dir, filepath.FromSlash(m.Tables[TableOrders].Iceberg.Metadata))
+			if err := os.WriteFile(p, []byte(`{"format-version": 2, "table-uuid": "not json`), 0o640); err != nil {
+				panic(err)
+			}
+		}, "orders"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ds, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			commitRun(t, ds, "run-1", 10)
+			// A leftover a repair would remove, had Open gone on.
+			stray := filepath.Join(dir, TableCustomers, "part-stray.parquet")
+			if err := os.WriteFile(stray, []byte("x"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			m, _ := ReadManifest(dir)
+			tt.edit(dir, m)
+			writeManifest(t, dir, m)
+			before := snapshot(t, dir)
+			_, err = Open(dir)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Open: %v, want an error about %q", err, tt.want)
+			}
+			if after := snapshot(t, dir); !slices.Equal(before, after) {
+				t.Errorf("a failed Open changed the folder")
+			}
+		})
+	}
+}
+
+// TestIcebergMovedFolder: the metadata names files by absolute path, so
+// after the dataset folder moves the next commit starts each table's
+// history anew where the files now are; the repair before it deletes no
+// data file.
+func TestIcebergMovedFolder(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "a")
+	ds, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitRun(t, ds, "run-1", 10)
+	moved := filepath.Join(root, "b")
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, moved)
+	ds, err = Open(moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, moved); !slices.Equal(before, after) {
+		t.Errorf("the repair of a moved dataset changed it:\n%v\nwant:\n%v", after, before)
+	}
+	tx := ds.Begin("run-2")
+	for _, td := range tableDefs {
+		if err := tx.Keep(td.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(testManifest()); err != nil {
+		t.Fatal(err)
+	}
+	checkIceberg(t, moved)
+	abs, _ := filepath.Abs(moved)
+	if loc := readMeta(t, moved, TableOrders).Location(); loc != filepath.ToSlash(filepath.Join(abs, TableOrders)) {
+		t.Errorf("location %s after the move", loc)
+	}
 }
