@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/apache/iceberg-go"
 	icebergio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/orderhist/orderhist/internal/pii"
 )
@@ -698,5 +700,72 @@ func TestIcebergMovedFolder(t *testing.T) {
 	abs, _ := filepath.Abs(moved)
 	if loc := readMeta(t, moved, TableOrders).Location(); loc != filepath.ToSlash(filepath.Join(abs, TableOrders)) {
 		t.Errorf("location %s after the move", loc)
+	}
+}
+
+type evolveV1 struct {
+	ID   string `parquet:"id"`
+	Name string `parquet:"name,optional"`
+}
+
+type evolveV2 struct {
+	ID    string   `parquet:"id"`
+	Name  string   `parquet:"name,optional"`
+	Tags  []string `parquet:"tags,list"`
+	Score *int64   `parquet:"score,optional,decimal(2:18)"`
+}
+
+// TestIcebergSchemaEvolution: columns a later row type adds are added to the
+// table's schema, and to its name mapping, by name; files written before
+// them stay in the table.
+func TestIcebergSchemaEvolution(t *testing.T) {
+	abs := t.TempDir()
+	const name = "evolve_test"
+	t.Cleanup(func() {
+		icebergSchemaMu.Lock()
+		delete(icebergSchemas, name)
+		icebergSchemaMu.Unlock()
+	})
+	if err := os.MkdirAll(filepath.Join(abs, name), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := parquet.WriteFile(filepath.Join(abs, name, "part-1.parquet"), []evolveV1{{ID: "1", Name: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	td1 := &tableDef{name: name, rowType: reflect.TypeFor[evolveV1]()}
+	files := []FileEntry{{Path: name + "/part-1.parquet"}}
+	c1, err := commitIceberg(t.Context(), abs, td1, nil, files, "r1", Retention{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	icebergSchemaMu.Lock()
+	delete(icebergSchemas, name)
+	icebergSchemaMu.Unlock()
+	if err := parquet.WriteFile(filepath.Join(abs, name, "part-2.parquet"), []evolveV2{{ID: "2", Tags: []string{"x"}, Score: ptr(int64(150))}}); err != nil {
+		t.Fatal(err)
+	}
+	td2 := &tableDef{name: name, rowType: reflect.TypeFor[evolveV2]()}
+	files = append(files, FileEntry{Path: name + "/part-2.parquet"})
+	c2, err := commitIceberg(t.Context(), abs, td2, c1.ref, files, "r2", Retention{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := c2.cat.meta
+	sc := meta.CurrentSchema()
+	for _, col := range []string{"id", "name", "tags", "score"} {
+		if _, ok := sc.FindFieldByName(col); !ok {
+			t.Errorf("schema lacks %s after the evolution: %s", col, sc)
+		}
+	}
+	mapping := meta.Properties()[table.DefaultNameMappingKey]
+	for _, col := range []string{`"tags"`, `"score"`, `"element"`} {
+		if !strings.Contains(mapping, col) {
+			t.Errorf("name mapping lacks %s: %s", col, mapping)
+		}
+	}
+	got, err := snapshotFiles(meta.CurrentSnapshot())
+	if err != nil || len(got) != 2 {
+		t.Errorf("snapshot files %v %v, want both", got, err)
 	}
 }
