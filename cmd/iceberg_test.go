@@ -157,3 +157,39 @@ func TestKilledDuringIcebergCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestForgetWithKeptSnapshots: snapshots kept for time travel hold the
+// person too; forget expires them and deletes their files, even when
+// --snapshot-retention asks to keep them.
+func TestForgetWithKeptSnapshots(t *testing.T) {
+	in := t.TempDir()
+	out := filepath.Join(t.TempDir(), "data")
+	a := writeFile(t, in, "amazon.tsv", amazonTSV)
+	s := writeFile(t, in, "shopify.csv", shopifyCSV)
+	for _, files := range [][]string{{a}, {a, s}} {
+		args := append([]string{"import", "--out", out, "--snapshot-retention", "7d"}, files...)
+		if r := run(t, t.Context(), args...); r.code != 0 {
+			t.Fatalf("import: %d %s", r.code, r.stderr)
+		}
+	}
+	if kept, _ := icebergSnapshots(t, out, "customers"); len(kept) != 2 {
+		t.Fatalf("customers keeps %d snapshots before forget, want 2", len(kept))
+	}
+	r := run(t, t.Context(), "forget", "--out", out, "--snapshot-retention", "7d", "--document", "123.456.789-09")
+	if r.code != 0 {
+		t.Fatalf("forget: %d %s", r.code, r.stderr)
+	}
+	// Every Parquet file in the folder, whatever snapshot used it.
+	dump := allTables(t, out)
+	for _, personal := range []string{"12345678909", "maria.silva@example.com", "+5511987654321", "Maria da Silva"} {
+		if strings.Contains(dump, personal) {
+			t.Errorf("%q is still in a file of the dataset folder", personal)
+		}
+	}
+	for _, table := range []string{"orders", "order_items", "customers", "identities", "customer_merges", "rejects", "customer_links"} {
+		if kept, _ := icebergSnapshots(t, out, table); len(kept) != 1 {
+			t.Errorf("%s keeps %d snapshots after forget, want 1", table, len(kept))
+		}
+	}
+	checkManifestFiles(t, out)
+}

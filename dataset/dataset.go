@@ -382,9 +382,10 @@ func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
 			ref = ds.manifest.Tables[td.name].Iceberg
 		}
 		ice, err := readIcebergState(ds.abs, td.name, ref)
-		if err != nil && ds.readOnly && errors.Is(err, fs.ErrNotExist) {
-			// A commit finished while we looked and removed the
-			// version our manifest named: judge nothing of this table.
+		if err != nil && ds.readOnly {
+			// A commit may have finished while we looked and removed
+			// what our manifest named; a read-only open only reports,
+			// so it judges nothing of this table rather than fail.
 			ice, err = &icebergState{ref: ref, moved: true, refs: &icebergRefs{}}, nil
 		}
 		if err != nil {
