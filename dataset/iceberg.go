@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -217,7 +219,18 @@ func writeExclusive(p string, data []byte) error {
 	}
 	defer os.Remove(p + ".new")
 	if err := os.Link(p+".new", p); err != nil {
-		return err
+		if errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		// A file system without hard links (FAT, some network shares):
+		// the dataset's lock already keeps other writers out, so a
+		// check and a rename stand in for the exclusive link.
+		if _, serr := os.Lstat(p); serr == nil {
+			return fmt.Errorf("%s: %w", p, fs.ErrExist)
+		}
+		if err := os.Rename(p+".new", p); err != nil {
+			return err
+		}
 	}
 	return syncDir(filepath.Dir(p))
 }

@@ -769,3 +769,22 @@ func TestIcebergSchemaEvolution(t *testing.T) {
 		t.Errorf("snapshot files %v %v, want both", got, err)
 	}
 }
+
+func TestWriteExclusive(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "v1.metadata.json")
+	if err := writeExclusive(p, []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	// The name is taken: a second writer of the version fails and the
+	// first one's bytes stay.
+	if err := writeExclusive(p, []byte("second")); !errors.Is(err, os.ErrExist) {
+		t.Errorf("second write: %v, want an error saying it exists", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "first" {
+		t.Errorf("the metadata file holds %q", b)
+	}
+	if got := names(t, dir); !slices.Equal(got, []string{"v1.metadata.json"}) {
+		t.Errorf("folder holds %v", got)
+	}
+}
