@@ -111,12 +111,13 @@ func newSchemaCommand(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
 			case "text":
+				fmt.Fprintf(g.stdout, "Every table is also an Iceberg table (format v2) in its folder, which its\nmetadata/version-hint.text and metadata/vN.metadata.json describe:\nDuckDB iceberg_scan('DIR/orders'), Spark spark.read.format(\"iceberg\").load(\"DIR/orders\").\n\n")
 				for _, t := range dataset.Tables() {
 					fmt.Fprintf(g.stdout, "%s  (%s", t.Name, t.Files)
 					if t.PartitionedBy != "" {
 						fmt.Fprintf(g.stdout, ", partitioned by %s", t.PartitionedBy)
 					}
-					fmt.Fprintf(g.stdout, ")\n  %s\n", t.Description)
+					fmt.Fprintf(g.stdout, "; Iceberg %s/metadata/version-hint.text)\n  %s\n", t.Iceberg, t.Description)
 					tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 					for _, col := range t.Columns {
 						null := "not null"

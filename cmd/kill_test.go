@@ -24,13 +24,20 @@ import (
 // run it as a child process and kill it.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("ORDERHIST_CHILD_ARGS"); args != "" {
-		if os.Getenv("ORDERHIST_CHILD_KILL") == "after-move" {
-			dataset.TestHookAfterMove = func() bool {
-				if self, err := os.FindProcess(os.Getpid()); err == nil {
-					self.Kill() // SIGKILL where there are signals
-				}
-				select {}
+		die := func() bool {
+			if self, err := os.FindProcess(os.Getpid()); err == nil {
+				self.Kill() // SIGKILL where there are signals
 			}
+			select {}
+		}
+		switch kill := os.Getenv("ORDERHIST_CHILD_KILL"); {
+		case kill == "after-move":
+			dataset.TestHookAfterMove = die
+		case strings.HasPrefix(kill, "after-iceberg:"):
+			table := strings.TrimPrefix(kill, "after-iceberg:")
+			dataset.TestHookAfterIceberg = func(t string) bool { return t == table && die() }
+		case kill == "after-manifest":
+			dataset.TestHookAfterManifest = die
 		}
 		os.Exit(Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
 	}

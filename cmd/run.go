@@ -28,6 +28,8 @@ func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.R
 		Command:       command,
 		BeforeResolve: func() error { return writeHeapProfile(g.memProfile) },
 		MatchWeight:   g.matchWeight,
+
+		SnapshotRetention: g.snapshotRetention,
 	}
 	if d := g.display; d != nil {
 		o.Progress = func(name string, size int64, connector string) importer.Progress {

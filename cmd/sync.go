@@ -70,6 +70,9 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 	if f := cmd.Flag("recurring-orders"); cfg.Segments.Recurring != 0 && (f == nil || !f.Changed) {
 		g.segments.rules.RecurringOrders = cfg.Segments.Recurring
 	}
+	if f := cmd.Flag("snapshot-retention"); cfg.SnapshotRetention != "" && (f == nil || !f.Changed) {
+		g.snapshotRetention = cfg.Retention
+	}
 	if f := cmd.Flag("pii"); cfg.PII != "" && (f == nil || !f.Changed) {
 		if err := g.setPII(cfg.PII); err != nil {
 			return err

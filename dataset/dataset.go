@@ -17,6 +17,7 @@
 //	order_items/ordered_month=YYYY-MM/ one row per order line
 //	customers/ identities/ customer_merges/ rejects/
 //	customer_links/                    links made on scored name and address
+//	TABLE/metadata/                    the table's Iceberg metadata (below)
 //	_state/lock                        held by the running run (flock)
 //	_state/sources/NAME.json           what sync read of each source
 //	_state/tokens/NAME.json            API tokens (0600)
@@ -34,23 +35,84 @@
 //     AtomicFile (temp file, fsync, rename, fsync of the folder).
 //  2. Tx.Commit moves the staged files to their table folders. Their names
 //     carry the run id, so they never replace a file of an earlier run.
-//  3. _manifest.json is replaced atomically. This rename is the commit point:
-//     the manifest lists exactly the files of the dataset.
-//  4. Files of the previous manifest that the new one does not list are
-//     deleted, then the staging folder and empty partition folders.
+//  3. Every table gets its next Iceberg metadata version (see Iceberg
+//     tables), written exclusively; version-hint.text still names the old
+//     one.
+//  4. _manifest.json is replaced atomically. This rename is the commit point:
+//     the manifest lists exactly the files of the dataset, and names each
+//     table's Iceberg metadata version and snapshot.
+//  5. Each changed table's version-hint.text is pointed at its new version.
+//  6. What no longer belongs to the dataset is deleted as recovery would
+//     (below): files no manifest lists and no kept snapshot uses, Iceberg
+//     versions and manifests nothing reads, the staging folder, empty
+//     partition folders.
 //
-// A glob reader that lists the folder between steps 2 and 4 can see both
+// A glob reader that lists the folder between steps 2 and 6 can see both
 // the old and the new files of a table; readers that need a consistent view
-// read the files the manifest lists.
+// read the files the manifest lists, or the Iceberg snapshots it names.
+//
+// # Iceberg tables
+//
+// Every table is also an Apache Iceberg table (format v2) in the file-system
+// layout that Spark, DuckDB's iceberg_scan and other Iceberg libraries read
+// without a catalog: TABLE/metadata/vN.metadata.json, the manifest lists and
+// manifests beside it, and TABLE/metadata/version-hint.text holding N. The
+// data files are the Parquet files above, registered where they are; the
+// metadata names them by absolute path, as the layout requires, so a moved
+// dataset folder starts a new Iceberg history at its next commit.
+//
+// The tables are unpartitioned in Iceberg terms. ordered_month is a Hive
+// folder, not a column of the files, and an identity partition on a column
+// the files lack is filled in from metadata by some readers and not by
+// others. Each data file holds one UTC month of ordered_at, and the
+// manifests record every file's ordered_at bounds, so a filter on ordered_at
+// skips the other months' files as a month(ordered_at) partition would,
+// without partition values to infer from each file's statistics and a spec
+// to keep in step with the folders.
+//
+// Our files carry no Parquet field ids. The Iceberg schema is derived from
+// the row types the way arrow-go reads the files (TIMESTAMP micros UTC is
+// timestamptz, DECIMAL(18,2) is decimal(18,2), optional columns are
+// optional, lists are lists), and schema.name-mapping.default maps the
+// files' column names to its field ids, which is how Iceberg readers read
+// files written without ids. A column added to a row type is added to the
+// table's schema by name (older files read it as null).
+//
+// A run commits one snapshot per table whose files changed, with the run
+// id in the summary (orderhist.run_id). Replacing months is one overwrite
+// snapshot that deletes the replaced files and adds the new ones; the
+// manifests it writes hold those entries (and, once, the split of a
+// manifest that held a replaced file), not the whole history.
+//
+// iceberg-go builds the snapshots, manifests and metadata, but the commit
+// of the metadata file is ours (fileCatalog) rather than its Hadoop
+// catalog's: that catalog updates version-hint.text as part of the commit,
+// while here the dataset manifest is the commit point for all tables at
+// once, so the hint may only move after it; and a killed run must be rolled
+// back to the version the manifest names, which the catalog's own cleanup
+// of old versions could remove. The next version is written exclusively
+// (a hard link that fails when the name is taken), the local form of the
+// conditional write an object store offers.
+//
+// Retention (Tx.SetRetention) keeps replaced snapshots, and the files they
+// use, for time travel until they are older than its duration; the default
+// keeps only the current snapshot, so the table folders hold exactly the
+// manifest's files and read_parquet globs stay exact. An erasure expires
+// every older snapshot, so time travel never brings an erased person back.
 //
 // # Crash recovery
 //
 // Open repairs what a crashed run leaves behind, whatever step it died in:
 // it removes temp files (".<name>.tmp-<random>") in the dataset folder and
-// its table folders, staging folders (".staging-*"), and every *.parquet file
-// under a table folder that the current manifest does not list, which is how
-// a run that died between steps 2 and 3 looks. A manifest that cannot be read
-// stops Open before anything is removed. Open never looks inside _state/ or
+// its table folders, staging folders (".staging-*"), every *.parquet file
+// under a table folder that the current manifest does not list and no kept
+// Iceberg snapshot uses, which is how a run that died between steps 2 and 4
+// looks, and in each table's metadata folder every metadata version but the
+// one the manifest names and every manifest file no kept snapshot uses
+// (rolled back); then it points version-hint.text at the version the
+// manifest names, which finishes a run that died between steps 4 and 5
+// (rolled forward). A manifest that cannot be read, or that names metadata
+// that cannot be read, stops Open before anything is removed. Open never looks inside _state/ or
 // any folder that is not a table, and it assumes that no other process
 // writes the dataset at the same time: only OpenSession calls it, right
 // after taking the dataset's lock, so a killed commit is rolled back (files
@@ -64,6 +126,7 @@ package dataset
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,6 +189,10 @@ type Input struct {
 type TableFiles struct {
 	Files []FileEntry `json:"files"`
 	Rows  int64       `json:"rows"`
+	// Iceberg names the table's Iceberg snapshot whose data files are
+	// Files. Manifests written before the tables were Iceberg tables have
+	// none; the next commit creates them.
+	Iceberg *IcebergRef `json:"iceberg,omitempty"`
 }
 
 // FileEntry is one Parquet file of the dataset.
@@ -172,6 +239,11 @@ func ReadManifest(dir string) (*Manifest, error) {
 				return nil, fmt.Errorf("read manifest %s: %w", p, err)
 			}
 		}
+		if t.Iceberg != nil {
+			if err := t.Iceberg.check(name); err != nil {
+				return nil, fmt.Errorf("read manifest %s: %w", p, err)
+			}
+		}
 	}
 	return &m, nil
 }
@@ -190,6 +262,9 @@ func checkRelPath(table, rel string) error {
 // Dataset is an open dataset folder.
 type Dataset struct {
 	dir string
+	// abs is dir as an absolute path: Iceberg metadata names files by
+	// absolute paths.
+	abs string
 	// readOnly datasets come from OpenReadOnly: no transaction may begin.
 	readOnly bool
 
@@ -211,7 +286,11 @@ func Open(dir string) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	ds := &Dataset{dir: dir, manifest: m}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
+	}
+	ds := &Dataset{dir: dir, abs: abs, manifest: m}
 	if err := ds.recover(); err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
@@ -253,6 +332,17 @@ func (ds *Dataset) recover() error {
 		}
 	}
 	pruneEmpty(dirs)
+	// A run killed after the manifest named new versions and before it
+	// pointed the tables' version hints at them is finished here.
+	if ds.manifest != nil {
+		for _, td := range tableDefs {
+			if ref := ds.manifest.Tables[td.name].Iceberg; ref != nil {
+				if err := writeVersionHint(ds.abs, td.name, ref.Version); err != nil {
+					return fmt.Errorf("table %s: %w", td.name, err)
+				}
+			}
+		}
+	}
 	return nil
 }
 
@@ -261,7 +351,10 @@ func (ds *Dataset) recover() error {
 // leaves beside the committed files.
 type Leftover struct {
 	Path string // relative to the dataset folder, with forward slashes
-	What string // "staging folder", "temp file" or "file not in manifest"
+	// What is "staging folder", "temp file", "file not in manifest",
+	// "iceberg metadata not in manifest" or "iceberg manifest no snapshot
+	// uses".
+	What string
 }
 
 // leftovers lists what recovery removes, without removing anything, and
@@ -284,7 +377,22 @@ func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
 	listed := listedIn(ds.manifest)
 	for _, td := range tableDefs {
 		root := filepath.Join(ds.dir, td.name)
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		var ref *IcebergRef
+		if ds.manifest != nil {
+			ref = ds.manifest.Tables[td.name].Iceberg
+		}
+		ice, err := readIcebergState(ds.abs, td.name, ref)
+		if err != nil && ds.readOnly {
+			// A commit may have finished while we looked and removed
+			// what our manifest named; a read-only open only reports,
+			// so it judges nothing of this table rather than fail.
+			ice, err = &icebergState{ref: ref, moved: true, refs: &icebergRefs{}}, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		metaDir := filepath.Join(root, icebergMetadataDir)
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
 					// The table folder does not exist yet, or a partition
@@ -307,10 +415,15 @@ func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
 				return err
 			}
 			rel = filepath.ToSlash(rel)
+			kept := ice.refs.data[filepath.ToSlash(filepath.Join(ds.abs, filepath.FromSlash(rel)))]
 			switch {
 			case isTempName(d.Name()):
 				left = append(left, Leftover{Path: rel, What: "temp file"})
-			case strings.HasSuffix(d.Name(), ".parquet") && !listed[rel]:
+			case filepath.Dir(p) == metaDir:
+				if what := ice.metadataLeftover(filepath.Join(ds.abs, filepath.FromSlash(rel)), d.Name()); what != "" {
+					left = append(left, Leftover{Path: rel, What: what})
+				}
+			case strings.HasSuffix(d.Name(), ".parquet") && !listed[rel] && !kept:
 				left = append(left, Leftover{Path: rel, What: "file not in manifest"})
 			}
 			return nil
@@ -353,6 +466,7 @@ type Tx struct {
 	// keepParts holds "table/partition/" prefixes kept from the manifest.
 	keepParts map[string]bool
 	seq       int
+	retention Retention
 	state     txState
 	commit    bool // passed the commit point
 }
@@ -433,6 +547,14 @@ func (tx *Tx) usable() error {
 		return ErrTxDone
 	}
 	return nil
+}
+
+// SetRetention sets which older Iceberg snapshots the commit keeps; the
+// zero Retention keeps only the current one.
+func (tx *Tx) SetRetention(r Retention) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.retention = r
 }
 
 // Keep carries table's files from the current manifest into the new one
@@ -566,6 +688,17 @@ func checkPartition(td *tableDef, partition string) error {
 // orderhist as a child process kills it there for real.
 var TestHookAfterMove func() (crash bool)
 
+// TestHookAfterIceberg, for tests only, runs in Commit after the Iceberg
+// metadata of a table is written, before the next table's and before the
+// manifest: a kill there leaves tables whose newest metadata version no
+// manifest names. Returning true stops Commit as if the process had died.
+var TestHookAfterIceberg func(table string) (crash bool)
+
+// TestHookAfterManifest, for tests only, runs in Commit right after the
+// commit point, before the tables' version hints name the new metadata
+// versions. Returning true stops Commit as if the process had died.
+var TestHookAfterManifest func() (crash bool)
+
 var errSimulatedCrash = errors.New("simulated crash")
 
 // Commit publishes the transaction: it moves the staged files into the
@@ -588,6 +721,7 @@ func (tx *Tx) Commit(m Manifest) error {
 		return err
 	}
 	tx.state = txFailed
+	now := time.Now().UTC()
 
 	// Move the files. Until the manifest names them they are garbage that
 	// Open would delete, so a failure here undoes the moves itself.
@@ -626,11 +760,45 @@ func (tx *Tx) Commit(m Manifest) error {
 		return errSimulatedCrash
 	}
 
+	// Every table gets its next Iceberg version, naming the files the new
+	// manifest lists. No version hint moves yet: until the manifest names
+	// these versions they are garbage that Open (or the undo below) removes.
+	var commits []*icebergCommit
+	crashed := false
+	defer func() {
+		if !tx.commit && !crashed {
+			for _, c := range commits {
+				removeAll(c.cat.written)
+			}
+		}
+	}()
+	for _, td := range tableDefs {
+		t := tables[td.name]
+		var prevRef *IcebergRef
+		if prev != nil {
+			prevRef = prev.Tables[td.name].Iceberg
+		}
+		t.Iceberg = prevRef
+		c, err := commitIceberg(context.Background(), ds.abs, &td, prevRef, t.Files, tx.runID, tx.retention, now)
+		if err != nil {
+			return fmt.Errorf("commit %s: %w", tx.runID, err)
+		}
+		if c != nil {
+			commits = append(commits, c)
+			t.Iceberg = c.ref
+		}
+		tables[td.name] = t
+		if TestHookAfterIceberg != nil && TestHookAfterIceberg(td.name) {
+			moved, crashed = nil, true
+			return errSimulatedCrash
+		}
+	}
+
 	m.Version = SchemaVersion
 	m.RunID = tx.runID
 	m.Tables = tables
 	if m.CreatedAt.IsZero() {
-		m.CreatedAt = time.Now().UTC()
+		m.CreatedAt = now
 	}
 	if m.Inputs == nil {
 		m.Inputs = []Input{}
@@ -661,29 +829,19 @@ func (tx *Tx) Commit(m Manifest) error {
 		return fmt.Errorf("commit %s: %w", tx.runID, err)
 	}
 
-	// Past the commit point nothing may fail the run: what is not removed
-	// now is removed by the next Open.
-	if prev != nil {
-		now := listedIn(&m)
-		for _, t := range prev.Tables {
-			for _, f := range t.Files {
-				if !now[f.Path] {
-					_ = os.Remove(filepath.Join(ds.dir, filepath.FromSlash(f.Path)))
-				}
-			}
-		}
+	// Past the commit point nothing may fail the run: what is not done
+	// now is done by the next Open.
+	if TestHookAfterManifest != nil && TestHookAfterManifest() {
+		return errSimulatedCrash
 	}
-	_ = os.RemoveAll(tx.staging)
-	for _, td := range tableDefs {
-		var dirs []string
-		_ = filepath.WalkDir(filepath.Join(ds.dir, td.name), func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() && p != filepath.Join(ds.dir, td.name) {
-				dirs = append(dirs, p)
-			}
-			return nil
-		})
-		pruneEmpty(dirs)
+	for _, c := range commits {
+		_ = writeVersionHint(ds.abs, c.table, c.ref.Version)
 	}
+	// What no longer belongs to the dataset goes as recovery would remove
+	// it: the files the manifest no longer lists and no kept snapshot
+	// uses, Iceberg versions and manifests nothing reads, the staging
+	// folder, empty partitions.
+	_ = ds.recover()
 	return nil
 }
 

@@ -182,8 +182,11 @@ func TestDatasetCommit(t *testing.T) {
 	// The folder holds exactly the listed files and the manifest.
 	var onDisk []string
 	for _, s := range snapshot(t, dir) {
-		onDisk = append(onDisk, strings.Fields(s)[0])
+		if f := strings.Fields(s)[0]; !strings.Contains(f, "/"+icebergMetadataDir+"/") {
+			onDisk = append(onDisk, f)
+		}
 	}
+	checkIceberg(t, dir)
 	slices.Sort(listed)
 	want := append(listed, ManifestName)
 	slices.Sort(want)

@@ -38,7 +38,9 @@ type ErasureResult struct {
 // orders too, or kept as anonymous history (customer AnonymousCustomer).
 // The erasure is recorded in the manifest without the personal data, and
 // the erased identifiers are remembered (see Erasures) so a later import
-// of an old export does not bring the person back.
+// of an old export does not bring the person back. Every older Iceberg
+// snapshot is expired and the files only they used deleted, so time
+// travel does not bring the person back either.
 func Forget(ctx context.Context, dir string, e Erasure, now time.Time, p *pii.Protector) (*ErasureResult, error) {
 	if _, err := os.Stat(filepath.Join(dir, ManifestName)); err != nil {
 		return nil, fmt.Errorf("%s holds no dataset: %w", dir, err)
@@ -48,6 +50,9 @@ func Forget(ctx context.Context, dir string, e Erasure, now time.Time, p *pii.Pr
 		return nil, err
 	}
 	defer s.Close()
+	// Older snapshots still hold the person: they all go with this commit,
+	// whatever retention the dataset is kept with.
+	s.SetRetention(Retention{ExpireAll: true})
 	res, err := forget(ctx, s, e, p)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 )
 
 // OpenReadOnly opens the committed dataset in dir for reading: it reads the
@@ -24,7 +25,11 @@ func OpenReadOnly(dir string) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	return &Dataset{dir: dir, manifest: m, readOnly: true}, nil
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
+	}
+	return &Dataset{dir: dir, abs: abs, manifest: m, readOnly: true}, nil
 }
 
 // Leftovers lists what the dataset folder holds beside its committed files:

@@ -47,11 +47,14 @@ const PartitionOrderedMonth = "ordered_month"
 
 // TableSchema describes one table of the dataset.
 type TableSchema struct {
-	Name          string         `json:"name"`
-	Description   string         `json:"description"`
-	PartitionedBy string         `json:"partitioned_by,omitempty"` // Hive partition key, taken from folder names
-	Files         string         `json:"files"`                    // glob relative to the dataset folder
-	Columns       []ColumnSchema `json:"columns"`
+	Name          string `json:"name"`
+	Description   string `json:"description"`
+	PartitionedBy string `json:"partitioned_by,omitempty"` // Hive partition key, taken from folder names
+	Files         string `json:"files"`                    // glob relative to the dataset folder
+	// Iceberg is the folder of the table's Iceberg table, relative to the
+	// dataset folder: its metadata is in Iceberg/metadata/.
+	Iceberg string         `json:"iceberg"`
+	Columns []ColumnSchema `json:"columns"`
 }
 
 // ColumnSchema describes one column as it is stored in the Parquet files.
@@ -274,7 +277,7 @@ func describe(td tableDef) (TableSchema, error) {
 	if td.partitionedBy != "" {
 		files = td.name + "/" + td.partitionedBy + "=*/*.parquet"
 	}
-	ts := TableSchema{Name: td.name, Description: td.description, PartitionedBy: td.partitionedBy, Files: files}
+	ts := TableSchema{Name: td.name, Description: td.description, PartitionedBy: td.partitionedBy, Files: files, Iceberg: td.name}
 	schema := parquet.SchemaOf(reflect.New(td.rowType).Interface())
 	for _, f := range schema.Fields() {
 		typ, err := logicalType(f)
@@ -372,6 +375,8 @@ func SchemaDuckDB(w io.Writer, dir string) error {
 	fmt.Fprintf(b, "-- orderhist dataset, schema version %d: one view per table.\n", SchemaVersion)
 	b.WriteString("-- Views read the Parquet files when queried, so they always show the latest\n")
 	b.WriteString("-- completed run. Run this file with: duckdb my.duckdb < schema.sql\n")
+	b.WriteString("-- Each table is also an Iceberg table: with the iceberg extension,\n")
+	fmt.Fprintf(b, "-- SELECT * FROM iceberg_scan(%s) reads the snapshot of the last run.\n", sqlString(dir+"/orders"))
 	for _, t := range Tables() {
 		fmt.Fprintf(b, "\n-- %s\n", t.Description)
 		fmt.Fprintf(b, "CREATE OR REPLACE VIEW %s AS\nSELECT * FROM read_parquet(%s", duckIdent(t.Name), sqlString(dir+"/"+duckGlob(t)))

@@ -21,8 +21,9 @@ type Session struct {
 	// Now is when the run started, in UTC.
 	Now time.Time
 	// Scratch is the run's scratch folder, removed by Close.
-	Scratch string
-	lock    *Lock
+	Scratch   string
+	lock      *Lock
+	retention Retention
 }
 
 // NewRunID names a run started at now: its time, and a random suffix so
@@ -71,6 +72,13 @@ func (s *Session) FileOptions() []Option {
 	return []Option{WithVersion(v, c), WithKeyValue("orderhist.run_id", s.RunID)}
 }
 
+// SetRetention sets which older Iceberg snapshots the session's commits
+// keep (see Retention); by default only the current one.
+func (s *Session) SetRetention(r Retention) {
+	s.retention = r
+	s.Tx.SetRetention(r)
+}
+
 // Close rolls back what was not committed, removes the scratch folder and
 // releases the lock.
 func (s *Session) Close() {
@@ -92,5 +100,6 @@ func (s *Session) Next() error {
 	}
 	s.RunID = NewRunID(s.Now)
 	s.Tx = s.Dataset.Begin(s.RunID)
+	s.Tx.SetRetention(s.retention)
 	return s.Tx.usable()
 }

@@ -60,6 +60,10 @@ type Options struct {
 	// linked on scored name and address evidence; 0 means
 	// dedupe.DefaultMatchWeight and +Inf turns scored linking off.
 	MatchWeight float64
+	// SnapshotRetention is how long the run's commits keep replaced
+	// Iceberg snapshots, and their files, for time travel; 0 keeps only the
+	// current snapshot (see dataset.Retention).
+	SnapshotRetention time.Duration
 	// GCPercent replaces GOGC's default for the run unless GOGC is set;
 	// default 400. Negative leaves the collector as it is.
 	GCPercent int

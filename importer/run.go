@@ -158,6 +158,7 @@ func Open(ctx context.Context, dir string, o Options) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.SetRetention(dataset.Retention{Keep: o.SnapshotRetention})
 	r := &Run{
 		ctx: ctx, opts: o, log: o.Logger, protect: o.PII, dir: dir,
 		session: s, ds: s.Dataset, tx: s.Tx, spool: s.Scratch, runID: s.RunID, now: s.Now, asOf: o.AsOf,

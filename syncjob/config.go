@@ -36,14 +36,18 @@ import (
 
 // Config is orderhist.yaml.
 type Config struct {
-	Out         string   `yaml:"out"`
-	PII         string   `yaml:"pii"`
-	MatchWeight string   `yaml:"match_weight"` // as --match-weight
-	Segments    Segments `yaml:"segments"`
-	Sources     []Source `yaml:"sources"`
+	Out         string `yaml:"out"`
+	PII         string `yaml:"pii"`
+	MatchWeight string `yaml:"match_weight"` // as --match-weight
+	// SnapshotRetention is as --snapshot-retention.
+	SnapshotRetention string   `yaml:"snapshot_retention"`
+	Segments          Segments `yaml:"segments"`
+	Sources           []Source `yaml:"sources"`
 
 	// Weight is MatchWeight read (dedupe.ParseMatchWeight); 0 when unset.
 	Weight float64 `yaml:"-"`
+	// Retention is SnapshotRetention read; 0 when unset.
+	Retention time.Duration `yaml:"-"`
 }
 
 // Segments are the customer segment rules and the seller's time zone, as
@@ -321,6 +325,13 @@ func (c *Config) check() error {
 	case "", "clear", "hash", "drop":
 	default:
 		errs = append(errs, fmt.Errorf("pii: %q must be clear, hash or drop", c.PII))
+	}
+	if c.SnapshotRetention != "" {
+		d, err := dataset.ParseRetention(c.SnapshotRetention)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("snapshot_retention: %w", err))
+		}
+		c.Retention = d
 	}
 	if c.MatchWeight != "" {
 		w, err := dedupe.ParseMatchWeight(c.MatchWeight)

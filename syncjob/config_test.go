@@ -35,7 +35,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown source key", "sources:\n  - name: a\n    connector: amazon\n    files: x/*.tsv\n    lookbak: 3d\n",
 			"line 5: sources[0]: unknown key lookbak; valid: name, connector, account, files, api, options, start, lookback"},
-		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, segments, sources"},
+		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, snapshot_retention, segments, sources"},
 		{"unknown key in a merge", "base: &b {lookbak: 3d}\nsources: []\n", "unknown key base"},
 		{"unknown merged key", "sources:\n  - &a {name: a, connector: amazon, files: x}\n  - <<: *a\n    name: b\n    fille: y\n", "sources[1]: unknown key fille"},
 		{"unknown file option", "sources:\n  - name: a\n    connector: shopify\n    files: x/*.csv\n    options: {timezon: America/Manaus}\n",
@@ -58,6 +58,8 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"empty file", "", "no source"},
 		{"bad pii", "pii: rot13\nsources:\n  - {name: a, connector: amazon, files: x}\n", "pii"},
 		{"bad match weight", "match_weight: lots\nsources:\n  - {name: a, connector: amazon, files: x}\n", "match_weight"},
+		{"negative snapshot retention", "snapshot_retention: -24h\nsources:\n  - {name: a, connector: amazon, files: x}\n", "snapshot_retention"},
+		{"bad snapshot retention", "snapshot_retention: a month\nsources:\n  - {name: a, connector: amazon, files: x}\n", "snapshot_retention"},
 		{"unknown segments key", "segments: {inactive: 30}\nsources:\n  - {name: a, connector: amazon, files: x}\n",
 			"segments: unknown key inactive; valid: timezone, inactive_days, recurring_orders"},
 		{"segments not a set", "segments: 30\nsources:\n  - {name: a, connector: amazon, files: x}\n", "segments: must be a set of keys"},

@@ -1,6 +1,8 @@
 -- orderhist dataset, schema version 1: one view per table.
 -- Views read the Parquet files when queried, so they always show the latest
 -- completed run. Run this file with: duckdb my.duckdb < schema.sql
+-- Each table is also an Iceberg table: with the iceberg extension,
+-- SELECT * FROM iceberg_scan('orderhist-data/orders') reads the snapshot of the last run.
 
 -- One row per order.
 CREATE OR REPLACE VIEW orders AS
