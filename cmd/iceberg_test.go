@@ -58,27 +58,41 @@ func icebergSnapshots(t *testing.T, out, table string) (kept []int64, current in
 
 func TestImportSnapshotRetention(t *testing.T) {
 	in := t.TempDir()
-	a := writeFile(t, in, "amazon.tsv", amazonTSV)
-	s := writeFile(t, in, "shopify.csv", shopifyCSV)
+	files := []string{
+		writeFile(t, in, "amazon.tsv", amazonTSV),
+		writeFile(t, in, "shopify.csv", shopifyCSV),
+		// A re-export with one price edited: the orders table changes again.
+		writeFile(t, in, "amazon-edit.tsv", strings.Replace(amazonTSV, "\t29.90\t", "\t31.90\t", 1)),
+	}
+	week := []string{"--snapshot-retention", "7d"}
+	zero := []string{"--snapshot-retention", "0"}
 
 	tests := []struct {
 		name      string
-		retention []string
-		want      int // snapshots of orders kept after the second import
+		retention [][]string // the flags of each import, in turn
+		want      int        // snapshots of orders kept after the last import
+		recorded  string     // the manifest's snapshot_retention after it
 	}{
-		{"default keeps the current snapshot", nil, 1},
-		{"a week keeps both", []string{"--snapshot-retention", "7d"}, 2},
+		{"default keeps the current snapshot", [][]string{nil, nil, nil}, 1, ""},
+		{"a week keeps them all", [][]string{week, week, week}, 3, "168h0m0s"},
+		// A run that says nothing keeps what the dataset is kept with: a
+		// plain import after nightly syncs must not expire their history.
+		{"unset keeps the dataset's retention", [][]string{week, nil, nil}, 3, "168h0m0s"},
+		{"an explicit 0 expires them", [][]string{week, nil, zero}, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "data")
-			for _, file := range []string{a, s} {
-				args := append([]string{"import", "--out", out}, tt.retention...)
+			for i, file := range files {
+				args := append([]string{"import", "--out", out}, tt.retention[i]...)
 				if r := run(t, t.Context(), append(args, file)...); r.code != 0 {
 					t.Fatalf("import %s: %d %s", file, r.code, r.stderr)
 				}
 			}
 			m := readManifest(t, out)
+			if m.SnapshotRetention != tt.recorded {
+				t.Errorf("manifest snapshot_retention %q, want %q", m.SnapshotRetention, tt.recorded)
+			}
 			for _, table := range []string{"orders", "order_items", "customers", "identities", "customer_merges", "rejects", "customer_links"} {
 				kept, current := icebergSnapshots(t, out, table)
 				if current != m.Tables[table].Iceberg.SnapshotID {

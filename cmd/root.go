@@ -31,8 +31,10 @@ type globalOptions struct {
 	logFormat string
 	failOn    string
 	retention string
-	quiet     bool
-	verbose   bool
+	// retentionSet says --snapshot-retention was given.
+	retentionSet bool
+	quiet        bool
+	verbose      bool
 
 	stdin  io.Reader
 	stdout io.Writer
@@ -55,8 +57,9 @@ type globalOptions struct {
 	// protect applies --pii to what is written.
 	protect *pii.Protector
 	// snapshotRetention is --snapshot-retention (or sync's
-	// snapshot_retention) read.
-	snapshotRetention time.Duration
+	// snapshot_retention) read; nil when neither is given, so the run
+	// keeps the dataset's own retention.
+	snapshotRetention *time.Duration
 	// matchWeight is --match-weight (or sync's match_weight); 0 is the default.
 	matchWeight float64
 	// segments are the time zone and segment rules import and sync write
@@ -198,6 +201,7 @@ as it is.
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			g.retentionSet = cmd.Flags().Changed("snapshot-retention")
 			if err := g.setup(); err != nil {
 				return err
 			}
@@ -218,7 +222,7 @@ as it is.
 	f.StringVar(&g.asOf, "as-of", "", "the date customer segments are computed for (YYYY-MM-DD; default today)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.StringVar(&g.failOn, "fail-on", failOnSkipped, "which rejects make a finished run exit 3: skipped (rows left out), dropped (any reject) or never")
-	f.StringVar(&g.retention, "snapshot-retention", "0", "how long replaced Iceberg snapshots and their files are kept for time travel (30d, 36h; 0 keeps only the current one)")
+	f.StringVar(&g.retention, "snapshot-retention", "0", "how long replaced Iceberg snapshots and their files are kept for time travel (30d, 36h; 0 keeps only the current one; unset keeps the dataset's own, 0 for a new one)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "also log how long each stage of a run takes")
 	f.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
@@ -262,7 +266,9 @@ func (g *globalOptions) setup() error {
 	if err != nil {
 		return usageErrorf("--snapshot-retention %v", err)
 	}
-	g.snapshotRetention = d
+	if g.retentionSet {
+		g.snapshotRetention = &d
+	}
 	if err := dataset.CheckLocation(g.out); err != nil {
 		return usageErrorf("--out %v", err)
 	}

@@ -71,7 +71,8 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 		g.segments.rules.RecurringOrders = cfg.Segments.Recurring
 	}
 	if f := cmd.Flag("snapshot-retention"); cfg.SnapshotRetention != "" && (f == nil || !f.Changed) {
-		g.snapshotRetention = cfg.Retention
+		d := cfg.Retention
+		g.snapshotRetention = &d
 	}
 	if f := cmd.Flag("pii"); cfg.PII != "" && (f == nil || !f.Changed) {
 		if err := g.setPII(cfg.PII); err != nil {

@@ -172,6 +172,11 @@ type Manifest struct {
 	// Entries are kept opaque here so the feature that writes them owns
 	// their shape; Commit carries them over when the caller leaves this nil.
 	Erasures []json.RawMessage `json:"erasures"`
+	// SnapshotRetention is how long replaced Iceberg snapshots are kept
+	// (a Go duration), as the last run that set it chose; empty keeps
+	// only the current snapshot. Runs that do not set a retention keep
+	// this one (see Retention).
+	SnapshotRetention string `json:"snapshot_retention,omitempty"`
 }
 
 // Input is one source a run read.
@@ -763,6 +768,10 @@ func (tx *Tx) Commit(m Manifest) error {
 	// Every table gets its next Iceberg version, naming the files the new
 	// manifest lists. No version hint moves yet: until the manifest names
 	// these versions they are garbage that Open (or the undo below) removes.
+	ret, err := tx.retention.resolve(prev)
+	if err != nil {
+		return fmt.Errorf("commit %s: %w", tx.runID, err)
+	}
 	var commits []*icebergCommit
 	crashed := false
 	defer func() {
@@ -779,7 +788,7 @@ func (tx *Tx) Commit(m Manifest) error {
 			prevRef = prev.Tables[td.name].Iceberg
 		}
 		t.Iceberg = prevRef
-		c, err := commitIceberg(context.Background(), ds.abs, &td, prevRef, t.Files, tx.runID, tx.retention, now)
+		c, err := commitIceberg(context.Background(), ds.abs, &td, prevRef, t.Files, tx.runID, ret, now)
 		if err != nil {
 			return fmt.Errorf("commit %s: %w", tx.runID, err)
 		}
@@ -797,6 +806,7 @@ func (tx *Tx) Commit(m Manifest) error {
 	m.Version = SchemaVersion
 	m.RunID = tx.runID
 	m.Tables = tables
+	m.SnapshotRetention = ret.manifestValue()
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = now
 	}

@@ -65,14 +65,49 @@ func (r *IcebergRef) check(tableName string) error {
 }
 
 // Retention says which older snapshots a commit keeps for time travel.
+//
+// The dataset remembers the retention it was last committed with
+// (Manifest.SnapshotRetention), and a commit whose Retention is not Set
+// keeps that one: a plain import after nightly syncs with a 30-day
+// retention must not expire the month of history those syncs kept. The
+// zero Retention therefore changes nothing; only an explicit setting, 0
+// included, does.
 type Retention struct {
 	// Keep is how long a replaced snapshot stays; 0 keeps only the current
 	// snapshot, and files no snapshot references are deleted right after
-	// the commit.
+	// the commit. It counts only when Set.
 	Keep time.Duration
+	// Set says that Keep was chosen for this run and becomes the dataset's
+	// retention; otherwise the commit keeps the dataset's own.
+	Set bool
 	// ExpireAll drops every snapshot but the current one whatever Keep
 	// says, in every table, as an erasure must.
 	ExpireAll bool
+}
+
+// resolve turns a retention that is not Set into the one prev records.
+func (r Retention) resolve(prev *Manifest) (Retention, error) {
+	if r.Set {
+		return r, nil
+	}
+	r.Keep = 0
+	if prev != nil && prev.SnapshotRetention != "" {
+		d, err := ParseRetention(prev.SnapshotRetention)
+		if err != nil {
+			return r, fmt.Errorf("%s: snapshot_retention %w", ManifestName, err)
+		}
+		r.Keep = d
+	}
+	r.Set = true
+	return r, nil
+}
+
+// manifestValue is how the manifest records the retention: empty for 0.
+func (r Retention) manifestValue() string {
+	if r.Keep == 0 {
+		return ""
+	}
+	return r.Keep.String()
 }
 
 func (r Retention) keep() time.Duration {

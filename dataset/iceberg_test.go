@@ -405,7 +405,7 @@ func snapshotOrders(t *testing.T, dir string) map[int64][]OrderRow {
 
 func TestIcebergRetention(t *testing.T) {
 	dir := t.TempDir()
-	hour := Retention{Keep: time.Hour}
+	hour := Retention{Set: true, Keep: time.Hour}
 	m1 := commitSession(t, dir, hour, benchOrders(30))
 	commitSession(t, dir, hour, benchOrders(60))
 	checkIceberg(t, dir)
@@ -430,7 +430,7 @@ func TestIcebergRetention(t *testing.T) {
 	// Once older than the retention, they expire with the next commit and
 	// their files go.
 	time.Sleep(20 * time.Millisecond)
-	commitSession(t, dir, Retention{Keep: 10 * time.Millisecond}, benchOrders(10))
+	commitSession(t, dir, Retention{Set: true, Keep: 10 * time.Millisecond}, benchOrders(10))
 	checkIceberg(t, dir)
 	if n := len(readMeta(t, dir, TableOrders).Snapshots()); n != 1 {
 		t.Errorf("%d snapshots after expiry, want 1", n)
@@ -447,11 +447,74 @@ func TestIcebergRetention(t *testing.T) {
 	}
 }
 
+// TestRetentionIsTheDatasets: a commit that sets no retention keeps the one
+// the dataset records, and a forget records it unchanged while it expires
+// every older snapshot.
+func TestRetentionIsTheDatasets(t *testing.T) {
+	dir := t.TempDir()
+	commitSession(t, dir, Retention{Set: true, Keep: time.Hour}, benchOrders(30))
+	m := commitSession(t, dir, Retention{}, benchOrders(40))
+	if m.SnapshotRetention != "1h0m0s" {
+		t.Errorf("snapshot_retention %q after a run that set none, want 1h0m0s", m.SnapshotRetention)
+	}
+	if n := len(readMeta(t, dir, TableOrders).Snapshots()); n != 2 {
+		t.Errorf("%d snapshots kept, want 2", n)
+	}
+	m = commitSession(t, dir, Retention{ExpireAll: true}, benchOrders(50))
+	if m.SnapshotRetention != "1h0m0s" {
+		t.Errorf("snapshot_retention %q after an erasure, want 1h0m0s kept", m.SnapshotRetention)
+	}
+	if n := len(readMeta(t, dir, TableOrders).Snapshots()); n != 1 {
+		t.Errorf("%d snapshots after an erasure, want 1", n)
+	}
+	m = commitSession(t, dir, Retention{Set: true}, benchOrders(60))
+	if m.SnapshotRetention != "" {
+		t.Errorf("snapshot_retention %q after an explicit 0, want none", m.SnapshotRetention)
+	}
+}
+
+// TestRetentionEditedManifest: a retention the manifest records but that
+// cannot be read stops the commit, naming the manifest, before anything
+// is published.
+func TestRetentionEditedManifest(t *testing.T) {
+	dir := t.TempDir()
+	commitSession(t, dir, Retention{Set: true, Keep: time.Hour}, benchOrders(30))
+	path := filepath.Join(dir, ManifestName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), `"snapshot_retention": "1h0m0s"`, `"snapshot_retention": "a while"`, 1)
+	if edited == string(data) {
+		t.Fatal("the manifest records no snapshot_retention")
+	}
+	if err := os.WriteFile(path, []byte(edited), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pii.New("clear", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenSession(dir, "test", time.Now(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	writeRun(t, s.Tx, benchOrders(40))
+	err = s.Tx.Commit(testManifest())
+	if err == nil || !strings.Contains(err.Error(), "snapshot_retention") {
+		t.Fatalf("commit over an unreadable snapshot_retention: %v, want an error naming it", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != edited {
+		t.Error("the manifest changed")
+	}
+}
+
 // TestForgetReachesKeptSnapshots: with older snapshots kept for time travel,
 // an erasure leaves none that still holds the person.
 func TestForgetReachesKeptSnapshots(t *testing.T) {
 	dir := t.TempDir()
-	week := Retention{Keep: 7 * 24 * time.Hour}
+	week := Retention{Set: true, Keep: 7 * 24 * time.Hour}
 	commitSession(t, dir, week, benchOrders(30))
 	commitSession(t, dir, week, benchOrders(45))
 	const erased = "c_0000002"

@@ -62,7 +62,7 @@ func icebird(t *testing.T, dir, table string, snapshot int64) icebirdTable {
 
 func TestIcebirdReadsTables(t *testing.T) {
 	dir := t.TempDir()
-	hour := Retention{Keep: time.Hour}
+	hour := Retention{Set: true, Keep: time.Hour}
 	m1 := commitSession(t, dir, hour, benchOrders(30))
 	m2 := commitSession(t, dir, hour, benchOrders(45))
 

@@ -60,10 +60,12 @@ type Options struct {
 	// linked on scored name and address evidence; 0 means
 	// dedupe.DefaultMatchWeight and +Inf turns scored linking off.
 	MatchWeight float64
-	// SnapshotRetention is how long the run's commits keep replaced
-	// Iceberg snapshots, and their files, for time travel; 0 keeps only the
-	// current snapshot (see dataset.Retention).
-	SnapshotRetention time.Duration
+	// SnapshotRetention, when set, is how long the run's commits keep
+	// replaced Iceberg snapshots, and their files, for time travel, and
+	// becomes the dataset's retention; 0 keeps only the current snapshot.
+	// Nil keeps the retention the dataset was last committed with (see
+	// dataset.Retention).
+	SnapshotRetention *time.Duration
 	// GCPercent replaces GOGC's default for the run unless GOGC is set;
 	// default 400. Negative leaves the collector as it is.
 	GCPercent int

@@ -158,7 +158,9 @@ func Open(ctx context.Context, dir string, o Options) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.SetRetention(dataset.Retention{Keep: o.SnapshotRetention})
+	if o.SnapshotRetention != nil {
+		s.SetRetention(dataset.Retention{Keep: *o.SnapshotRetention, Set: true})
+	}
 	r := &Run{
 		ctx: ctx, opts: o, log: o.Logger, protect: o.PII, dir: dir,
 		session: s, ds: s.Dataset, tx: s.Tx, spool: s.Scratch, runID: s.RunID, now: s.Now, asOf: o.AsOf,
