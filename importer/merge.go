@@ -30,6 +30,7 @@ func (r *Run) build() error {
 		}
 	}
 	r.prevMonths = r.existingMonths()
+	r.loadState()
 	r.direct = map[string]*directMonth{}
 	var reread []string
 	for m := range r.prevMonths {
@@ -110,6 +111,7 @@ func (r *Run) build() error {
 		if err := r.tx.KeepPartition("order_items", dataset.MonthPartition(m)); err != nil {
 			return err
 		}
+		r.keepState(m)
 		r.stats.KeptMonths++
 	}
 	if len(months) == 0 {
@@ -126,7 +128,11 @@ func (r *Run) build() error {
 	r.stats.Months = len(months)
 	stage("write orders")
 	r.opts.Stage("writing rejects", 0, 0)
-	return r.writeRejects()
+	if err := r.writeRejects(); err != nil {
+		return err
+	}
+	r.writeStateIndex()
+	return nil
 }
 
 // latestInput is the input of an order's highest-ranked sighting read in
