@@ -166,6 +166,21 @@ func (r *Run) unchangedMonth(month string, result *dedupe.Handles) bool {
 	return true
 }
 
+// internPrior returns one copy of each earlier customer id for the pins
+// kept until the write pass: an id read from the resolver state is part of
+// a whole block of the state, which it would otherwise keep in memory.
+func (r *Run) internPrior(id string) string {
+	if s, ok := r.priorIDs[id]; ok {
+		return s
+	}
+	if r.priorIDs == nil {
+		r.priorIDs = map[string]string{}
+	}
+	s := strings.Clone(id)
+	r.priorIDs[s] = s
+	return s
+}
+
 // pinnedOrder is an order of an untouched month, with the customer it had.
 type pinnedOrder struct {
 	seq   uint32
@@ -571,7 +586,7 @@ func (r *Run) observeMonth(mm *mergedMonth, res *dedupe.Resolver, month *monthCh
 			m.seq = res.Observe(m.order)
 		}
 		if m.had {
-			month.pins = append(month.pins, pinnedOrder{seq: m.seq, prior: m.prior})
+			month.pins = append(month.pins, pinnedOrder{seq: m.seq, prior: r.internPrior(m.prior)})
 		}
 		r.stats.Orders++
 		r.stats.Lines += int64(len(m.order.Lines))

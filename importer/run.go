@@ -140,6 +140,9 @@ type Run struct {
 	stopGovernor func()
 	// mu guards rankOf while files are read side by side.
 	mu sync.Mutex
+	// priorIDs holds one copy of each earlier customer id of the pins
+	// (internPrior).
+	priorIDs map[string]string
 	// state is the resolver state the run reads and writes (state.go).
 	state *runState
 	// done is what the run committed before, when a pull checkpoints
