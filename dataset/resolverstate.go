@@ -188,7 +188,7 @@ func PartitionFiles(m *Manifest, table, partition string) []string {
 // index naming files no manifest lists, which LoadStateIndex ignores.
 func WriteStateIndex(dsDir string, ix *StateIndex) error {
 	dir := filepath.Join(dsDir, ResolverStateDir)
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("resolver state: %w", err)
 	}
 	data, err := json.Marshal(ix)
@@ -239,7 +239,7 @@ var stateEncoders = sync.Pool{New: func() any {
 // CreateStateFile starts the state of month for the run runID.
 func CreateStateFile(dsDir, month, runID string) (*StateWriter, error) {
 	dir := filepath.Join(dsDir, ResolverStateDir)
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("resolver state: %w", err)
 	}
 	af, err := CreateAtomic(filepath.Join(dir, month+"-"+runID+".state"), 0o600)

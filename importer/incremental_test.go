@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/internal/parquettest"
@@ -280,4 +281,71 @@ func cpf(n int) string {
 		d = append(d, byte('0'+v))
 	}
 	return string(d)
+}
+
+// TestKilledRunLeavesStateConsistent kills a run at its commit, after its
+// resolver state and the tables' files are written and before the
+// manifest names them: the next run uses none of the killed run's state,
+// and its tables equal those of a run that reads every month's tables.
+func TestKilledRunLeavesStateConsistent(t *testing.T) {
+	history := generated(t, 7, 200, day(2024, 1), day(2024, 9))
+	recent := generated(t, 7, 60, day(2024, 3), day(2024, 5))
+	late := generated(t, 8, 60, day(2024, 9), day(2024, 11))
+	withState := filepath.Join(t.TempDir(), "state")
+	fromTables := filepath.Join(t.TempDir(), "tables")
+	for _, dir := range []string{withState, fromTables} {
+		importFiles(t, dir, Options{}, history)
+	}
+	before, err := dataset.ReadManifest(withState)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dataset.TestHookAfterMove = func() bool { return true }
+	r, err := Open(t.Context(), withState, Options{Now: func() time.Time { return fixedNow.Add(time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ReadFiles(recent); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Commit("import killed")
+	killed := r.ID()
+	r.Close()
+	dataset.TestHookAfterMove = nil
+	if err == nil {
+		t.Fatal("the killed commit succeeded")
+	}
+	if idx, _ := filepath.Glob(filepath.Join(withState, dataset.ResolverStateDir, "index-"+killed+".json")); len(idx) != 1 {
+		t.Fatal("the killed run wrote no state index: the test does not reach the case")
+	}
+
+	ds, err := dataset.Open(withState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := ds.Manifest(); m.RunID != before.RunID {
+		t.Fatalf("the killed run committed %s", m.RunID)
+	}
+	for month, sm := range dataset.LoadStateIndex(ds, "clear", "").Months {
+		if strings.Contains(sm.File, killed) {
+			t.Errorf("month %s: the killed run's state %s is used", month, sm.File)
+		}
+	}
+
+	got, _ := importFiles(t, withState, Options{}, late)
+	want, _ := importFiles(t, fromTables, Options{ignoreState: true}, late)
+	if *got != *want {
+		t.Errorf("figures\n got %+v\nwant %+v", *got, *want)
+	}
+	for _, table := range []string{"orders/*", "order_items/*", "customers", "identities", "customer_merges", "customer_links"} {
+		g := sortedLines(parquettest.ReadGlob(t, filepath.Join(withState, table, "*.parquet")).JSONL)
+		w := sortedLines(parquettest.ReadGlob(t, filepath.Join(fromTables, table, "*.parquet")).JSONL)
+		if !slices.Equal(g, w) {
+			t.Errorf("%s: %d rows after the killed run differ from %d read from the tables", table, len(g), len(w))
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(withState, dataset.ResolverStateDir, "*"+killed+"*")); len(left) != 0 {
+		t.Errorf("the killed run's state is still there after the next commit: %v", left)
+	}
 }
