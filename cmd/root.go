@@ -239,6 +239,7 @@ as it is.
 		newReportCommand(g),
 		newExportCommand(g),
 		newForgetCommand(g),
+		newRebuildCommand(g),
 		newVersionCommand(g),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -14,9 +14,18 @@ import (
 // openRun opens an import run on the dataset with the shared flags: the
 // clock, --as-of, --pii, the logger, progress bars and --memprofile.
 func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.Run, error) {
+	o, err := g.runOptions(command)
+	if err != nil {
+		return nil, err
+	}
+	return importer.Open(cmd.Context(), g.out, o)
+}
+
+// runOptions are the options of a run with the shared flags.
+func (g *globalOptions) runOptions(command string) (importer.Options, error) {
 	seg, err := history.ParseOptions(g.segments.zone, g.asOf, g.now(), g.segments.rules)
 	if err != nil {
-		return nil, usageErrorf("%v", err)
+		return importer.Options{}, usageErrorf("%v", err)
 	}
 	o := importer.Options{
 		Now:           g.now,
@@ -37,7 +46,7 @@ func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.R
 		}
 		o.Stage = d.Stage
 	}
-	return importer.Open(cmd.Context(), g.out, o)
+	return o, nil
 }
 
 // writeHeapProfile writes the live heap to path, if set.

@@ -23,6 +23,7 @@
 //	_state/tokens/NAME.json            API tokens (0600)
 //	_state/identity.key                identity hashing key under --pii drop
 //	_state/erasure.key, erasures.json  buyers who asked to be forgotten
+//	_state/resolver/                   each month's orders as identity resolution reads them (resolverstate.go)
 //	.spool-*/                          a run's scratch folder
 //	.staging-<run id>/                 a run's files before they are committed
 //

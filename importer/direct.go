@@ -24,6 +24,13 @@ type directMonth struct {
 	// order the dataset's files hold them. Only the goroutine that
 	// observes orders writes them, while the merge pipeline runs.
 	handles []uint32
+	// keys are the hashes of the orders' keys (orderKeyHash) when they
+	// were read from the resolver state, so that rewriting the month from
+	// its tables can tell that both list the same orders alike.
+	keys []uint64
+	// state is the month's resolver state once read or written; nil when
+	// it could not be written.
+	state *dataset.StateMonth
 }
 
 // directPart is how many orders of a month no input reaches go to the
@@ -101,11 +108,11 @@ func (r *Run) directParts(month string, send func(*mergedMonth) bool) bool {
 	}
 	// A part is sent once the next one exists, so the month's last part
 	// can be marked as such.
-	err := r.readMonth(month, func(o *normalize.Order, row *dataset.OrderRow) error {
+	err := r.readMonthState(month, r.direct[month], func(o *normalize.Order, prior string) error {
 		if cur == nil {
 			cur = newPart()
 		}
-		m := mergedSighting{order: o, ingestedAt: row.IngestedAt, change: orderUnchanged, had: true, prior: row.CustomerID}
+		m := mergedSighting{order: o, change: orderUnchanged, had: true, prior: prior}
 		if m.erased, m.keep = r.erased.Match(o); m.erased {
 			cur.touched = true
 		}
@@ -147,11 +154,15 @@ func (r *Run) directParts(month string, send func(*mergedMonth) bool) bool {
 // write pass wants it: with the resolver's handle, an erased buyer's order
 // anonymized or left out as the merge pass decided.
 func (r *Run) readDirect(month string, fn func(*mergedOrder) error) error {
-	handles := r.direct[month].handles
+	dm := r.direct[month]
+	handles := dm.handles
 	n := 0
 	err := r.readMonth(month, func(o *normalize.Order, row *dataset.OrderRow) error {
 		if n == len(handles) {
 			return fmt.Errorf("month %s: the dataset holds more orders than the run resolved", month)
+		}
+		if dm.keys != nil && dm.keys[n] != orderKeyHash(o.Source, o.Account, o.OrderID) {
+			return fmt.Errorf("month %s: the resolver state lists order %s/%s/%s elsewhere than the orders table; run orderhist rebuild", month, o.Source, o.Account, o.OrderID)
 		}
 		mo := mergedOrder{Order: *o, IngestedAt: row.IngestedAt, Seq: handles[n]}
 		n++

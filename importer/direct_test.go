@@ -95,11 +95,15 @@ func TestUntouchedMonthsMatchMerged(t *testing.T) {
 }
 
 // TestUntouchedMonthDamaged fails a run whose input does not reach a month
-// whose file is damaged: the months read ahead stop, the error names the
-// file, and the dataset stays as it was.
+// whose file is damaged and that has no resolver state, so its tables are
+// read: the months read ahead stop, the error names the file, and the
+// dataset stays as it was.
 func TestUntouchedMonthDamaged(t *testing.T) {
 	dir := t.TempDir()
 	importFiles(t, dir, Options{}, generated(t, 7, 300, day(2024, 1), day(2024, 7)))
+	if err := os.RemoveAll(filepath.Join(dir, dataset.ResolverStateDir)); err != nil {
+		t.Fatal(err)
+	}
 	ds, err := dataset.Open(dir)
 	if err != nil {
 		t.Fatal(err)

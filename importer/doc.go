@@ -26,9 +26,12 @@
 //     dataset's orders and lines of those months are read back into
 //     prev-MONTH.spool (dataset.OrderFromRow, one month of lines in memory at
 //     a time). The dataset's other months hold nothing an input could meet;
-//     their orders go from the dataset's files straight to the resolver, in
-//     parts of a few thousand, with no spool (direct.go), so scratch disk
-//     holds the inputs and the months they reach. Month by month, a busy
+//     their orders go straight to the resolver, in parts of a few thousand,
+//     with no spool (direct.go), so scratch disk holds the inputs and the
+//     months they reach. They are read from the resolver state, each
+//     month's orders as the resolver reads them, where it describes the
+//     month's committed files, and from the month's Parquet files otherwise
+//     (state.go, dataset/resolverstate.go). Month by month, a busy
 //     month an input reaches is first split by a hash of the
 //     order key into part-MONTH-NNN.spool files of about Options.PartBytes
 //     each; each part is loaded, its sightings sorted by key, and each
@@ -39,7 +42,13 @@
 //     merged orders into merged-MONTH.spool. Every spool is removed once it
 //     was read for the last time.
 //  3. Resolve. dedupe resolves customers over every order, seeded with the
-//     dataset's identities and merges so customers keep their ids.
+//     dataset's identities and merges so customers keep their ids. Every
+//     order, not only the new ones: the owner-count guards, the scored name
+//     and address model and the customers' RFM quintiles are statistics of
+//     all of them, and a guard that starts blocking an identifier undoes
+//     links of old orders. The resolver state keeps the inputs of those
+//     statistics rather than their results, so a run over it resolves
+//     exactly as a run over the tables; what it saves is decoding them.
 //  4. Write. Customers, identities and merges are written first, on two
 //     goroutines, so the resolver's memory can go before orders are written.
 //     A month the run did not touch, whose orders all kept their customers,
@@ -47,7 +56,9 @@
 //     each with a goroutine decoding merged-MONTH.spool (or, for a month no
 //     input reached, reading the dataset's files of it again) and one
 //     encoding each table. Rejects of this run, and earlier runs' rejects of files not read
-//     again, go last; then the manifest is committed.
+//     again, go last. Each month written gets its resolver state from the
+//     rows written; a month kept keeps its state. The run's state index is
+//     written, then the manifest is committed.
 //
 // # Checkpoints
 //

@@ -30,6 +30,7 @@ func (r *Run) build() error {
 		}
 	}
 	r.prevMonths = r.existingMonths()
+	r.loadState()
 	r.direct = map[string]*directMonth{}
 	var reread []string
 	for m := range r.prevMonths {
@@ -110,6 +111,7 @@ func (r *Run) build() error {
 		if err := r.tx.KeepPartition("order_items", dataset.MonthPartition(m)); err != nil {
 			return err
 		}
+		r.keepState(m)
 		r.stats.KeptMonths++
 	}
 	if len(months) == 0 {
@@ -126,7 +128,11 @@ func (r *Run) build() error {
 	r.stats.Months = len(months)
 	stage("write orders")
 	r.opts.Stage("writing rejects", 0, 0)
-	return r.writeRejects()
+	if err := r.writeRejects(); err != nil {
+		return err
+	}
+	r.writeStateIndex()
+	return nil
 }
 
 // latestInput is the input of an order's highest-ranked sighting read in
@@ -158,6 +164,21 @@ func (r *Run) unchangedMonth(month string, result *dedupe.Handles) bool {
 		}
 	}
 	return true
+}
+
+// internPrior returns one copy of each earlier customer id for the pins
+// kept until the write pass: an id read from the resolver state is part of
+// a whole block of the state, which it would otherwise keep in memory.
+func (r *Run) internPrior(id string) string {
+	if s, ok := r.priorIDs[id]; ok {
+		return s
+	}
+	if r.priorIDs == nil {
+		r.priorIDs = map[string]string{}
+	}
+	s := strings.Clone(id)
+	r.priorIDs[s] = s
+	return s
 }
 
 // pinnedOrder is an order of an untouched month, with the customer it had.
@@ -565,7 +586,7 @@ func (r *Run) observeMonth(mm *mergedMonth, res *dedupe.Resolver, month *monthCh
 			m.seq = res.Observe(m.order)
 		}
 		if m.had {
-			month.pins = append(month.pins, pinnedOrder{seq: m.seq, prior: m.prior})
+			month.pins = append(month.pins, pinnedOrder{seq: m.seq, prior: r.internPrior(m.prior)})
 		}
 		r.stats.Orders++
 		r.stats.Lines += int64(len(m.order.Lines))

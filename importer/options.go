@@ -82,6 +82,10 @@ type Options struct {
 	// reached it, the way months an input reaches are: tests compare the
 	// two paths.
 	mergeEveryMonth bool
+	// ignoreState reads every month from the dataset's tables, never from
+	// the resolver state, and writes the state of every month anew
+	// (Rebuild; tests compare the two paths).
+	ignoreState bool
 }
 
 // Progress follows the reading of one input.

@@ -140,6 +140,11 @@ type Run struct {
 	stopGovernor func()
 	// mu guards rankOf while files are read side by side.
 	mu sync.Mutex
+	// priorIDs holds one copy of each earlier customer id of the pins
+	// (internPrior).
+	priorIDs map[string]string
+	// state is the resolver state the run reads and writes (state.go).
+	state *runState
 	// done is what the run committed before, when a pull checkpoints
 	// (see checkpoint.go); inputs holds only what is not committed yet.
 	done committed
@@ -285,6 +290,7 @@ func (r *Run) commit(command string) error {
 	if err := r.tx.Commit(m); err != nil {
 		return fmt.Errorf("commit the dataset: %w", err)
 	}
+	r.cleanState()
 	return nil
 }
 

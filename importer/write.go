@@ -47,6 +47,7 @@ func (r *Run) writeMonth(month string, result *dedupe.Handles) error {
 	ow := startTableWriter(orders, stop, writeBatch)
 	iw := startTableWriter(items, stop, writeBatch)
 	obuf, ibuf := ow.buffer(), iw.buffer()
+	mw := r.newMonthStateWriter(month)
 	read := func(fn func(*mergedOrder) error) error { return readMergedOrders(r.merged[month], fn) }
 	if r.direct[month] != nil {
 		read = func(fn func(*mergedOrder) error) error { return r.readDirect(month, fn) }
@@ -60,8 +61,10 @@ func (r *Run) writeMonth(month string, result *dedupe.Handles) error {
 			id = dataset.AnonymousCustomer // kept as history after an erasure
 		}
 		var row dataset.OrderRow
+		start := len(ibuf)
 		row, ibuf = dataset.AppendOrderRows(ibuf, o, id, mo.IngestedAt)
 		dataset.ProtectOrder(r.protect, &row)
+		mw.addItems(&row, ibuf[start:])
 		obuf = append(obuf, row)
 		if len(obuf) >= writeBatch {
 			if obuf = ow.send(obuf); obuf == nil {
@@ -91,7 +94,14 @@ func (r *Run) writeMonth(month string, result *dedupe.Handles) error {
 	if err == nil {
 		err = ierr
 	}
-	return err
+	if err != nil {
+		mw.abort()
+		return err
+	}
+	if sm := mw.commit(baseName(orders.Path()), baseName(items.Path())); sm != nil {
+		r.setState(month, *sm)
+	}
+	return nil
 }
 
 // tableWriter writes and commits one table from its own goroutine; batches
