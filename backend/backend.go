@@ -342,3 +342,21 @@ func ReadAll(ctx context.Context, b Backend, key string) ([]byte, Info, error) {
 func PutBytes(ctx context.Context, b Backend, key string, data []byte, cond Cond) (Info, error) {
 	return b.Put(ctx, key, bytes.NewReader(data), cond)
 }
+
+// AbortOlder calls abort for each upload initiated more than olderThan
+// ago, in order, and returns those it aborted; it stops at the first
+// error. Every store's AbortIncompleteUploads shares this rule.
+func AbortOlder(ups []Upload, olderThan time.Duration, abort func(Upload) error) ([]Upload, error) {
+	cutoff := time.Now().Add(-olderThan)
+	var aborted []Upload
+	for _, u := range ups {
+		if u.Initiated.After(cutoff) {
+			continue
+		}
+		if err := abort(u); err != nil {
+			return aborted, err
+		}
+		aborted = append(aborted, u)
+	}
+	return aborted, nil
+}

@@ -778,3 +778,17 @@ func testIncompleteUploads(t *testing.T, b backend.Backend, o Options) {
 	assertAbsent(t, b, "up/in-progress")
 	assertNoUploads(t, b, "")
 }
+
+// Stalled yields N zero bytes and then blocks for ever: the body of a
+// writer whose process is killed in the middle of an upload.
+type Stalled struct{ N int64 }
+
+func (s *Stalled) Read(p []byte) (int, error) {
+	if s.N <= 0 {
+		select {}
+	}
+	p = p[:min(int64(len(p)), s.N)]
+	clear(p)
+	s.N -= int64(len(p))
+	return len(p), nil
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/orderhist/orderhist/backend"
+	"github.com/orderhist/orderhist/backend/backendtest"
 )
 
 // killChildEnv makes the test binary the child of TestKillDuringWrite: it
@@ -32,19 +33,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// stalled yields n zero bytes and then blocks for ever.
-type stalled struct{ n int64 }
-
-func (s *stalled) Read(p []byte) (int, error) {
-	if s.n <= 0 {
-		select {}
-	}
-	p = p[:min(int64(len(p)), s.n)]
-	clear(p)
-	s.n -= int64(len(p))
-	return len(p), nil
-}
-
 const killBytes = 3 << 20
 
 func killChild(dir string) int {
@@ -53,7 +41,7 @@ func killChild(dir string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	_, err = s.Put(context.Background(), killKey, &stalled{n: killBytes}, backend.Cond{IfNoneMatch: true})
+	_, err = s.Put(context.Background(), killKey, &backendtest.Stalled{N: killBytes}, backend.Cond{IfNoneMatch: true})
 	fmt.Fprintln(os.Stderr, "put returned:", err)
 	return 1
 }

@@ -517,18 +517,12 @@ func (s *Store) AbortIncompleteUploads(ctx context.Context, prefix string, older
 	if err != nil {
 		return nil, err
 	}
-	cutoff := time.Now().Add(-olderThan)
-	var aborted []backend.Upload
-	for _, u := range ups {
-		if u.Initiated.After(cutoff) {
-			continue
-		}
+	return backend.AbortOlder(ups, olderThan, func(u backend.Upload) error {
 		if err := os.Remove(s.path(u.ID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return aborted, s.fail("abort upload", u.Key, err)
+			return s.fail("abort upload", u.Key, err)
 		}
-		aborted = append(aborted, u)
-	}
-	return aborted, nil
+		return nil
+	})
 }
 
 // syncDir makes a rename or removal in dir durable.

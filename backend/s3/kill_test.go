@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/orderhist/orderhist/backend"
+	"github.com/orderhist/orderhist/backend/backendtest"
 	"github.com/orderhist/orderhist/backend/s3/s3test"
 )
 
@@ -30,27 +31,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// stalled yields n zero bytes and then blocks for ever, as a writer whose
-// process is about to be killed.
-type stalled struct{ n int64 }
-
-func (s *stalled) Read(p []byte) (int, error) {
-	if s.n <= 0 {
-		select {}
-	}
-	p = p[:min(int64(len(p)), s.n)]
-	clear(p)
-	s.n -= int64(len(p))
-	return len(p), nil
-}
-
 func killChild(url string) int {
 	s, err := Open(context.Background(), url, Config{PartSize: testPartSize, Concurrency: 2})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	_, err = s.Put(context.Background(), killKey, &stalled{n: 4 * testPartSize}, backend.Cond{IfNoneMatch: true})
+	_, err = s.Put(context.Background(), killKey, &backendtest.Stalled{N: 4 * testPartSize}, backend.Cond{IfNoneMatch: true})
 	fmt.Fprintln(os.Stderr, "put returned:", err)
 	return 1
 }

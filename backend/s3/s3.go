@@ -528,19 +528,13 @@ func (s *Store) AbortIncompleteUploads(ctx context.Context, prefix string, older
 	if err != nil {
 		return nil, err
 	}
-	cutoff := time.Now().Add(-olderThan)
-	var aborted []backend.Upload
-	for _, u := range ups {
-		if u.Initiated.After(cutoff) {
-			continue
-		}
+	return backend.AbortOlder(ups, olderThan, func(u backend.Upload) error {
 		_, err := s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
 			Bucket: &s.url.Bucket, Key: aws.String(s.key(u.Key)), UploadId: aws.String(u.ID)})
 		var nsu *types.NoSuchUpload
 		if err != nil && !errors.As(err, &nsu) && apiCode(err) != "NoSuchUpload" {
-			return aborted, s.fail("abort upload", u.Key, err, backend.Cond{})
+			return s.fail("abort upload", u.Key, err, backend.Cond{})
 		}
-		aborted = append(aborted, u)
-	}
-	return aborted, nil
+		return nil
+	})
 }
