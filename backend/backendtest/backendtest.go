@@ -792,3 +792,40 @@ func (s *Stalled) Read(p []byte) (int, error) {
 	s.N -= int64(len(p))
 	return len(p), nil
 }
+
+// KilledStore is a store whose kill test CheckKilledUpload can judge.
+type KilledStore interface {
+	backend.Backend
+	backend.UploadLister
+	backend.UploadAborter
+}
+
+// CheckKilledUpload checks what a writer killed in the middle of its
+// upload of key leaves in s: no object, only one incomplete upload of key,
+// which an abort removes, after which the next run can create key again.
+func CheckKilledUpload(t *testing.T, ctx context.Context, s KilledStore, key string) {
+	t.Helper()
+	if _, err := s.Stat(ctx, key); !errors.Is(err, backend.ErrNotExist) {
+		t.Errorf("after the kill, stat %s: %v; want no object", key, err)
+	}
+	var listed []string
+	s.List(ctx, "", func(in backend.Info) error { listed = append(listed, in.Key); return nil })
+	if len(listed) != 0 {
+		t.Errorf("after the kill the store lists %q, want nothing", listed)
+	}
+	ups, err := s.ListIncompleteUploads(ctx, "")
+	if err != nil || len(ups) != 1 || ups[0].Key != key {
+		t.Fatalf("incomplete uploads after the kill: %+v, %v; want the killed one", ups, err)
+	}
+	aborted, err := s.AbortIncompleteUploads(ctx, "", 0)
+	if err != nil || len(aborted) != 1 || aborted[0].ID != ups[0].ID {
+		t.Fatalf("abort: %+v, %v", aborted, err)
+	}
+	if ups, err := s.ListIncompleteUploads(ctx, ""); err != nil || len(ups) != 0 {
+		t.Errorf("incomplete uploads after the abort: %+v, %v", ups, err)
+	}
+	// The key is free: the next run's create-only write of it succeeds.
+	if _, err := backend.PutBytes(ctx, s, key, []byte("next run"), backend.Cond{IfNoneMatch: true}); err != nil {
+		t.Errorf("create-only put after the cleanup: %v", err)
+	}
+}

@@ -3,7 +3,6 @@ package local
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -84,25 +83,5 @@ func TestKillDuringWrite(t *testing.T) {
 	}
 	cmd.Wait()
 
-	if _, err := s.Stat(ctx, killKey); !errors.Is(err, backend.ErrNotExist) {
-		t.Errorf("after the kill, stat %s: %v; want no object", killKey, err)
-	}
-	var listed []string
-	s.List(ctx, "", func(in backend.Info) error { listed = append(listed, in.Key); return nil })
-	if len(listed) != 0 {
-		t.Errorf("after the kill the store lists %q, want nothing", listed)
-	}
-	ups, err := s.ListIncompleteUploads(ctx, "")
-	if err != nil || len(ups) != 1 || ups[0].Key != killKey {
-		t.Fatalf("incomplete uploads after the kill: %+v, %v; want the killed one", ups, err)
-	}
-	if ab, err := s.AbortIncompleteUploads(ctx, "", 0); err != nil || len(ab) != 1 {
-		t.Fatalf("abort: %+v, %v", ab, err)
-	}
-	if ups, err := s.ListIncompleteUploads(ctx, ""); err != nil || len(ups) != 0 {
-		t.Errorf("incomplete uploads after the abort: %+v, %v", ups, err)
-	}
-	if _, err := backend.PutBytes(ctx, s, killKey, []byte("next run"), backend.Cond{IfNoneMatch: true}); err != nil {
-		t.Errorf("create-only put after the cleanup: %v", err)
-	}
+	backendtest.CheckKilledUpload(t, ctx, s, killKey)
 }
