@@ -650,15 +650,7 @@ func TestIcebergUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx := ds.Begin("run-2")
-	for _, td := range tableDefs {
-		if err := tx.Keep(td.name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tx.Commit(testManifest()); err != nil {
-		t.Fatal(err)
-	}
+	commitKeepingAll(t, ds, "run-2")
 	checkIceberg(t, dir)
 }
 
@@ -750,15 +742,7 @@ func TestIcebergMovedFolder(t *testing.T) {
 	if after := snapshot(t, moved); !slices.Equal(before, after) {
 		t.Errorf("the repair of a moved dataset changed it:\n%v\nwant:\n%v", after, before)
 	}
-	tx := ds.Begin("run-2")
-	for _, td := range tableDefs {
-		if err := tx.Keep(td.name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tx.Commit(testManifest()); err != nil {
-		t.Fatal(err)
-	}
+	commitKeepingAll(t, ds, "run-2")
 	checkIceberg(t, moved)
 	abs, _ := filepath.Abs(moved)
 	if loc := readMeta(t, moved, TableOrders).Location(); loc != filepath.ToSlash(filepath.Join(abs, TableOrders)) {
@@ -849,5 +833,19 @@ func TestWriteExclusive(t *testing.T) {
 	}
 	if got := names(t, dir); !slices.Equal(got, []string{"v1.metadata.json"}) {
 		t.Errorf("folder holds %v", got)
+	}
+}
+
+// commitKeepingAll commits a run that changes no table.
+func commitKeepingAll(t *testing.T, ds *Dataset, runID string) {
+	t.Helper()
+	tx := ds.Begin(runID)
+	for _, td := range tableDefs {
+		if err := tx.Keep(td.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(testManifest()); err != nil {
+		t.Fatal(err)
 	}
 }
