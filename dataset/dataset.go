@@ -100,6 +100,41 @@
 // manifest's files and read_parquet globs stay exact. An erasure expires
 // every older snapshot, so time travel never brings an erased person back.
 //
+// # A shared catalog
+//
+// With a SQL catalog (OpenWithCatalog, WithCatalog), the tables are also
+// registered in Iceberg's SQL (JDBC) catalog in PostgreSQL, the
+// iceberg_tables rows that Spark's, Trino's and Flink's JDBC catalogs read,
+// and the catalog commit is the commit point instead of step 4:
+//
+//	4a. the new manifest is written to _manifest.pending.json;
+//	4b. one database transaction moves every table's row to its new
+//	    metadata file, each UPDATE a compare-and-swap on the metadata
+//	    location the dataset last committed (an INSERT with ON CONFLICT DO
+//	    NOTHING for a table not registered yet), and fails as a whole when
+//	    any row is not what the dataset expects (ErrCatalogConflict);
+//	4c. _manifest.pending.json replaces _manifest.json.
+//
+// iceberg-go's SQL catalog commits one table at a time (CommitTable), which
+// would let an engine see one table of a run beside another of the previous
+// run, and a failure halfway leave the catalog mixed. The rows are
+// therefore written here, in the schema iceberg-go creates (its NewCatalog
+// creates the tables when missing, so the schema stays the JDBC catalog's
+// V1 schema, iceberg_type 'TABLE' included) and with the updates its own
+// CommitTable makes, only all in one transaction.
+//
+// Recovery under the lock asks the catalog first: with a pending manifest,
+// a catalog that holds its metadata for every table means the killed run
+// committed, and the pending manifest becomes the manifest (rolled
+// forward); a catalog that still agrees with the manifest means it did not,
+// and the pending manifest goes (rolled back); anything else is another
+// writer and Open fails without changing anything. A run whose COMMIT
+// returned an error leaves everything in place for that same decision. Open
+// without a catalog refuses a dataset with a pending manifest: only the
+// catalog knows whether it committed. A catalog row naming metadata other
+// than the manifest's is refused the same way, a table without a row is
+// registered by the next commit.
+//
 // # Crash recovery
 //
 // Open repairs what a crashed run leaves behind, whatever step it died in:
@@ -221,7 +256,10 @@ func (m *Manifest) clone() *Manifest {
 // ReadManifest reads dir's manifest. When there is none the error wraps
 // fs.ErrNotExist.
 func ReadManifest(dir string) (*Manifest, error) {
-	p := filepath.Join(dir, ManifestName)
+	return readManifestFile(filepath.Join(dir, ManifestName))
+}
+
+func readManifestFile(p string) (*Manifest, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
@@ -271,11 +309,28 @@ type Dataset struct {
 	mu       sync.Mutex
 	manifest *Manifest // nil until the first commit
 	tx       *Tx       // the open transaction, if any
+
+	// cat, when set, is the SQL catalog the tables are committed in, and
+	// catLocs what it held for them when last read or committed.
+	cat     *SQLCatalog
+	catLocs map[string]string
 }
 
 // Open opens (creating it if needed) the dataset in dir and cleans up after
 // a crashed run, as the package documentation describes.
 func Open(dir string) (*Dataset, error) {
+	return openDataset(dir, nil)
+}
+
+// OpenWithCatalog is Open for a dataset whose tables are committed in the
+// SQL catalog cat: a commit that a killed run left in doubt is finished or
+// rolled back as the catalog says, and Open fails when the catalog names
+// metadata this dataset did not commit.
+func OpenWithCatalog(dir string, cat *SQLCatalog) (*Dataset, error) {
+	return openDataset(dir, cat)
+}
+
+func openDataset(dir string, cat *SQLCatalog) (*Dataset, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("open dataset: %w", err)
 	}
@@ -290,7 +345,10 @@ func Open(dir string) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	ds := &Dataset{dir: dir, abs: abs, manifest: m}
+	ds := &Dataset{dir: dir, abs: abs, manifest: m, cat: cat}
+	if err := ds.resolveCatalog(); err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
+	}
 	if err := ds.recover(); err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
@@ -722,6 +780,15 @@ func (tx *Tx) Commit(m Manifest) error {
 	}
 	tx.state = txFailed
 	now := time.Now().UTC()
+	// A commit the catalog refused leaves nothing behind: once the undo
+	// below has run, the manifests and snapshots it wrote go as recovery
+	// would remove them (this runs last).
+	refused := false
+	defer func() {
+		if refused {
+			_ = ds.recover()
+		}
+	}()
 
 	// Move the files. Until the manifest names them they are garbage that
 	// Open would delete, so a failure here undoes the moves itself.
@@ -813,7 +880,19 @@ func (tx *Tx) Commit(m Manifest) error {
 	if err != nil {
 		return fmt.Errorf("commit %s: manifest: %w", tx.runID, err)
 	}
-	renamed, err := writeFileAtomic(filepath.Join(ds.dir, ManifestName), append(data, '\n'), manifestPermission)
+	var renamed bool
+	if ds.cat != nil {
+		renamed, err = tx.commitThroughCatalog(tables, append(data, '\n'))
+		if errors.Is(err, errCommitInDoubt) || errors.Is(err, errSimulatedCrash) {
+			// The next Open asks the catalog whether this commit
+			// happened; until then nothing of it may go.
+			moved, crashed = nil, true
+		} else if err != nil && !renamed {
+			refused = true
+		}
+	} else {
+		renamed, err = writeFileAtomic(filepath.Join(ds.dir, ManifestName), append(data, '\n'), manifestPermission)
+	}
 	if renamed {
 		tx.commit = true
 		tx.state = txDone
