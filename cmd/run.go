@@ -30,6 +30,7 @@ func (g *globalOptions) openRun(cmd *cobra.Command, command string) (*importer.R
 		MatchWeight:   g.matchWeight,
 
 		SnapshotRetention: g.snapshotRetention,
+		Catalog:           g.catalog,
 	}
 	if d := g.display; d != nil {
 		o.Progress = func(name string, size int64, connector string) importer.Progress {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/history"
 	"github.com/orderhist/orderhist/internal/pii"
 )
@@ -64,6 +65,9 @@ type Options struct {
 	// Iceberg snapshots, and their files, for time travel; 0 keeps only the
 	// current snapshot (see dataset.Retention).
 	SnapshotRetention time.Duration
+	// Catalog, when set, is the SQL catalog the run commits the tables in
+	// (see dataset.WithCatalog).
+	Catalog *dataset.CatalogConfig
 	// GCPercent replaces GOGC's default for the run unless GOGC is set;
 	// default 400. Negative leaves the collector as it is.
 	GCPercent int
