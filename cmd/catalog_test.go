@@ -179,6 +179,17 @@ func TestImportWithCatalogKilledAfterCatalogCommit(t *testing.T) {
 		}
 	}
 	checkConsistent(t, out)
+
+	// forget commits through the catalog too: erased from every table an
+	// engine reads through it.
+	if r := run(t, t.Context(), "forget", "--out", out, "--document", "123.456.789-09"); r.code != 0 {
+		t.Fatalf("forget: %d %s", r.code, r.stderr)
+	}
+	cur, _ = catalogLocations(t, uri, dataset.DefaultCatalogName, "orderhist")
+	sameLocations(t, "after forget", cur, manifestLocations(t, out))
+	if readManifest(t, out).Command != "forget" {
+		t.Error("forget did not commit")
+	}
 }
 
 // TestCatalogErrors: a bad catalog setting is exit 2 before anything is
