@@ -178,7 +178,18 @@ func TestImportWithCatalogKilledAfterCatalogCommit(t *testing.T) {
 			t.Errorf("%s: the killed run's commit %q is neither current nor previous", name, committed[name])
 		}
 	}
-	checkConsistent(t, out)
+	cat, err := dataset.OpenSQLCatalog(t.Context(), dataset.CatalogConfig{URI: uri, Namespace: "orderhist"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := dataset.OpenWithCatalog(out, cat)
+	cat.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left, err := ds.Leftovers(); err != nil || len(left) != 0 {
+		t.Errorf("leftovers after recovery: %v %v", left, err)
+	}
 
 	// forget commits through the catalog too: erased from every table an
 	// engine reads through it.

@@ -133,7 +133,10 @@
 // without a catalog refuses a dataset with a pending manifest: only the
 // catalog knows whether it committed. A catalog row naming metadata other
 // than the manifest's is refused the same way, a table without a row is
-// registered by the next commit.
+// registered by the next commit. The manifest records the catalog's name
+// and namespace (Manifest.Catalog), and Open refuses a dataset committed in
+// a catalog when it is not given that catalog, so no run moves the folder
+// without the catalog.
 //
 // # Crash recovery
 //
@@ -207,6 +210,16 @@ type Manifest struct {
 	// Entries are kept opaque here so the feature that writes them owns
 	// their shape; Commit carries them over when the caller leaves this nil.
 	Erasures []json.RawMessage `json:"erasures"`
+	// Catalog names the SQL catalog the tables are committed in, when they
+	// are: a later run must commit through it too.
+	Catalog *CatalogRef `json:"catalog,omitempty"`
+}
+
+// CatalogRef names the SQL catalog a dataset's tables are committed in,
+// without its connection URI (which holds a password).
+type CatalogRef struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
 }
 
 // Input is one source a run read.
@@ -245,6 +258,10 @@ func (m *Manifest) clone() *Manifest {
 	c := *m
 	c.Inputs = slices.Clone(m.Inputs)
 	c.Erasures = slices.Clone(m.Erasures)
+	if m.Catalog != nil {
+		ref := *m.Catalog
+		c.Catalog = &ref
+	}
 	c.Tables = make(map[string]TableFiles, len(m.Tables))
 	for k, v := range m.Tables {
 		v.Files = slices.Clone(v.Files)
@@ -863,6 +880,10 @@ func (tx *Tx) Commit(m Manifest) error {
 
 	m.Version = SchemaVersion
 	m.RunID = tx.runID
+	m.Catalog = nil
+	if ds.cat != nil {
+		m.Catalog = &CatalogRef{Name: ds.cat.name, Namespace: ds.cat.namespace}
+	}
 	m.Tables = tables
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = now

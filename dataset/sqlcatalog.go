@@ -280,7 +280,13 @@ func (ds *Dataset) resolveCatalog() error {
 		if pending != nil {
 			return fmt.Errorf("a commit through the SQL catalog was interrupted (%s is there): run again with the catalog configured; only the catalog can say whether that commit happened", pendingManifestName)
 		}
+		if ref := ds.manifest.catalogRef(); ref != nil {
+			return fmt.Errorf("the tables are committed in the SQL catalog %s, namespace %s: give the catalog (catalog: in the sync configuration, or --catalog-uri), or the catalog and the folder would disagree", ref.Name, ref.Namespace)
+		}
 		return nil
+	}
+	if ref := ds.manifest.catalogRef(); ref != nil && (ref.Name != ds.cat.name || ref.Namespace != ds.cat.namespace) {
+		return fmt.Errorf("the tables are committed in the SQL catalog %s, namespace %s, not in %s, namespace %s: give the catalog they are in", ref.Name, ref.Namespace, ds.cat.name, ds.cat.namespace)
 	}
 	locs, err := ds.cat.Locations(context.Background())
 	if err != nil {
@@ -423,4 +429,11 @@ func (c CatalogConfig) Check() error {
 		errs = append(errs, fmt.Errorf("namespace %q: letters, digits and _ only, not starting with a digit", c.Namespace))
 	}
 	return errors.Join(errs...)
+}
+
+func (m *Manifest) catalogRef() *CatalogRef {
+	if m == nil {
+		return nil
+	}
+	return m.Catalog
 }

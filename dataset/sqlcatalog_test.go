@@ -171,6 +171,33 @@ func TestSQLCatalog(t *testing.T) {
 		}
 	})
 
+	t.Run("a dataset in a catalog needs it", func(t *testing.T) {
+		cfg := config()
+		dir := t.TempDir()
+		ds, err := OpenWithCatalog(dir, openCatalog(t, cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		commitRun(t, ds, "run-1", 10)
+		if ref := ds.Manifest().Catalog; ref == nil || ref.Name != cfg.Name || ref.Namespace != cfg.Namespace {
+			t.Fatalf("manifest names catalog %+v, want %s %s", ref, cfg.Name, cfg.Namespace)
+		}
+		before := snapshot(t, dir)
+		if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "committed in the SQL catalog lake, namespace "+cfg.Namespace) {
+			t.Errorf("Open without the catalog: %v", err)
+		}
+		other := config()
+		if _, err := OpenWithCatalog(dir, openCatalog(t, other)); err == nil || !strings.Contains(err.Error(), "not in lake, namespace "+other.Namespace) {
+			t.Errorf("Open with another namespace: %v", err)
+		}
+		if rows := catalogRows(t, uri, other.Name, other.Namespace); len(rows) != 0 {
+			t.Errorf("a refused namespace got rows: %v", rows)
+		}
+		if got := snapshot(t, dir); !slices.Equal(got, before) {
+			t.Errorf("a refused open changed the dataset")
+		}
+	})
+
 	t.Run("kill at every step", func(t *testing.T) {
 		type step struct {
 			name  string
