@@ -52,7 +52,7 @@ func runForget(cmd *cobra.Command, g *globalOptions, o forgetOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := dataset.Forget(cmd.Context(), g.out, dataset.Erasure{Kind: kind, Value: value, KeepOrders: o.keepOrders}, g.now(), g.protect)
+	res, err := dataset.Forget(cmd.Context(), g.out, dataset.Erasure{Kind: kind, Value: value, KeepOrders: o.keepOrders}, g.now(), g.protect, g.sessionOptions()...)
 	if err != nil {
 		return err
 	}

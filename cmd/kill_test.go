@@ -38,6 +38,8 @@ func TestMain(m *testing.M) {
 			dataset.TestHookAfterIceberg = func(t string) bool { return t == table && die() }
 		case kill == "after-manifest":
 			dataset.TestHookAfterManifest = die
+		case kill == "after-catalog":
+			dataset.TestHookAfterCatalog = die
 		}
 		os.Exit(Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
 	}

@@ -60,6 +60,11 @@ type globalOptions struct {
 	// snapshot_retention) read; nil when neither is given, so the run
 	// keeps the dataset's own retention.
 	snapshotRetention *time.Duration
+	// catalogURI, catalogNamespace and catalogName are --catalog-uri (or
+	// $ORDERHIST_CATALOG_URI, or sync's catalog: block) and friends;
+	// catalog is what setup made of them, nil without a catalog.
+	catalogURI, catalogNamespace, catalogName string
+	catalog                                   *dataset.CatalogConfig
 	// matchWeight is --match-weight (or sync's match_weight); 0 is the default.
 	matchWeight float64
 	// segments are the time zone and segment rules import and sync write
@@ -223,6 +228,9 @@ as it is.
 	f.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.StringVar(&g.failOn, "fail-on", failOnSkipped, "which rejects make a finished run exit 3: skipped (rows left out), dropped (any reject) or never")
 	f.StringVar(&g.retention, "snapshot-retention", "0", "how long replaced Iceberg snapshots and their files are kept for time travel (30d, 36h; 0 keeps only the current one; unset keeps the dataset's own, 0 for a new one)")
+	f.StringVar(&g.catalogURI, "catalog-uri", "", "commit the tables in Iceberg's SQL (JDBC) catalog in this PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DB (default $"+catalogURIEnv+"; keep the password out of the command line)")
+	f.StringVar(&g.catalogNamespace, "catalog-namespace", "orderhist", "the catalog namespace the tables are registered in")
+	f.StringVar(&g.catalogName, "catalog-name", dataset.DefaultCatalogName, "the catalog's name, as the engines that read it call it")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "also log how long each stage of a run takes")
 	f.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
@@ -269,6 +277,9 @@ func (g *globalOptions) setup() error {
 	}
 	if g.retentionSet {
 		g.snapshotRetention = &d
+	}
+	if err := g.setCatalog(); err != nil {
+		return err
 	}
 	if err := dataset.CheckLocation(g.out); err != nil {
 		return usageErrorf("--out %v", err)
@@ -325,4 +336,35 @@ func (g *globalOptions) terminal() *os.File {
 		return f
 	}
 	return nil
+}
+
+// catalogURIEnv gives --catalog-uri's default, so the password need not
+// be on the command line.
+const catalogURIEnv = "ORDERHIST_CATALOG_URI"
+
+// setCatalog reads the --catalog-* flags: a catalog when --catalog-uri or
+// $ORDERHIST_CATALOG_URI is set.
+func (g *globalOptions) setCatalog() error {
+	uri := g.catalogURI
+	if uri == "" {
+		uri = os.Getenv(catalogURIEnv)
+	}
+	if uri == "" {
+		g.catalog = nil
+		return nil
+	}
+	c := dataset.CatalogConfig{URI: uri, Namespace: g.catalogNamespace, Name: g.catalogName}
+	if err := c.Check(); err != nil {
+		return usageErrorf("--catalog-uri/--catalog-namespace/--catalog-name: %v", err)
+	}
+	g.catalog = &c
+	return nil
+}
+
+// sessionOptions are the dataset session options the shared flags give.
+func (g *globalOptions) sessionOptions() []dataset.SessionOption {
+	if g.catalog == nil {
+		return nil
+	}
+	return []dataset.SessionOption{dataset.WithCatalog(*g.catalog)}
 }

@@ -39,6 +39,7 @@ func (g *globalOptions) runOptions(command string) (importer.Options, error) {
 		MatchWeight:   g.matchWeight,
 
 		SnapshotRetention: g.snapshotRetention,
+		Catalog:           g.catalog,
 	}
 	if d := g.display; d != nil {
 		o.Progress = func(name string, size int64, connector string) importer.Progress {

@@ -74,6 +74,10 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 		d := cfg.Retention
 		g.snapshotRetention = &d
 	}
+	if f := cmd.Flag("catalog-uri"); cfg.Catalog != nil && (f == nil || !f.Changed) {
+		c := cfg.Catalog.Dataset()
+		g.catalog = &c
+	}
 	if f := cmd.Flag("pii"); cfg.PII != "" && (f == nil || !f.Changed) {
 		if err := g.setPII(cfg.PII); err != nil {
 			return err

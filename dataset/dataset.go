@@ -101,6 +101,44 @@
 // manifest's files and read_parquet globs stay exact. An erasure expires
 // every older snapshot, so time travel never brings an erased person back.
 //
+// # A shared catalog
+//
+// With a SQL catalog (OpenWithCatalog, WithCatalog), the tables are also
+// registered in Iceberg's SQL (JDBC) catalog in PostgreSQL, the
+// iceberg_tables rows that Spark's, Trino's and Flink's JDBC catalogs read,
+// and the catalog commit is the commit point instead of step 4:
+//
+//	4a. the new manifest is written to _manifest.pending.json;
+//	4b. one database transaction moves every table's row to its new
+//	    metadata file, each UPDATE a compare-and-swap on the metadata
+//	    location the dataset last committed (an INSERT with ON CONFLICT DO
+//	    NOTHING for a table not registered yet), and fails as a whole when
+//	    any row is not what the dataset expects (ErrCatalogConflict);
+//	4c. _manifest.pending.json replaces _manifest.json.
+//
+// iceberg-go's SQL catalog commits one table at a time (CommitTable), which
+// would let an engine see one table of a run beside another of the previous
+// run, and a failure halfway leave the catalog mixed. The rows are
+// therefore written here, in the schema iceberg-go creates (its NewCatalog
+// creates the tables when missing, so the schema stays the JDBC catalog's
+// V1 schema, iceberg_type 'TABLE' included) and with the updates its own
+// CommitTable makes, only all in one transaction.
+//
+// Recovery under the lock asks the catalog first: with a pending manifest,
+// a catalog that holds its metadata for every table means the killed run
+// committed, and the pending manifest becomes the manifest (rolled
+// forward); a catalog that still agrees with the manifest means it did not,
+// and the pending manifest goes (rolled back); anything else is another
+// writer and Open fails without changing anything. A run whose COMMIT
+// returned an error leaves everything in place for that same decision. Open
+// without a catalog refuses a dataset with a pending manifest: only the
+// catalog knows whether it committed. A catalog row naming metadata other
+// than the manifest's is refused the same way, a table without a row is
+// registered by the next commit. The manifest records the catalog's name
+// and namespace (Manifest.Catalog), and Open refuses a dataset committed in
+// a catalog when it is not given that catalog, so no run moves the folder
+// without the catalog.
+//
 // # Crash recovery
 //
 // Open repairs what a crashed run leaves behind, whatever step it died in:
@@ -178,6 +216,16 @@ type Manifest struct {
 	// only the current snapshot. Runs that do not set a retention keep
 	// this one (see Retention).
 	SnapshotRetention string `json:"snapshot_retention,omitempty"`
+	// Catalog names the SQL catalog the tables are committed in, when they
+	// are: a later run must commit through it too.
+	Catalog *CatalogRef `json:"catalog,omitempty"`
+}
+
+// CatalogRef names the SQL catalog a dataset's tables are committed in,
+// without its connection URI (which holds a password).
+type CatalogRef struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
 }
 
 // Input is one source a run read.
@@ -216,6 +264,10 @@ func (m *Manifest) clone() *Manifest {
 	c := *m
 	c.Inputs = slices.Clone(m.Inputs)
 	c.Erasures = slices.Clone(m.Erasures)
+	if m.Catalog != nil {
+		ref := *m.Catalog
+		c.Catalog = &ref
+	}
 	c.Tables = make(map[string]TableFiles, len(m.Tables))
 	for k, v := range m.Tables {
 		v.Files = slices.Clone(v.Files)
@@ -227,7 +279,10 @@ func (m *Manifest) clone() *Manifest {
 // ReadManifest reads dir's manifest. When there is none the error wraps
 // fs.ErrNotExist.
 func ReadManifest(dir string) (*Manifest, error) {
-	p := filepath.Join(dir, ManifestName)
+	return readManifestFile(filepath.Join(dir, ManifestName))
+}
+
+func readManifestFile(p string) (*Manifest, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
@@ -277,11 +332,28 @@ type Dataset struct {
 	mu       sync.Mutex
 	manifest *Manifest // nil until the first commit
 	tx       *Tx       // the open transaction, if any
+
+	// cat, when set, is the SQL catalog the tables are committed in, and
+	// catLocs what it held for them when last read or committed.
+	cat     *SQLCatalog
+	catLocs map[string]string
 }
 
 // Open opens (creating it if needed) the dataset in dir and cleans up after
 // a crashed run, as the package documentation describes.
 func Open(dir string) (*Dataset, error) {
+	return openDataset(dir, nil)
+}
+
+// OpenWithCatalog is Open for a dataset whose tables are committed in the
+// SQL catalog cat: a commit that a killed run left in doubt is finished or
+// rolled back as the catalog says, and Open fails when the catalog names
+// metadata this dataset did not commit.
+func OpenWithCatalog(dir string, cat *SQLCatalog) (*Dataset, error) {
+	return openDataset(dir, cat)
+}
+
+func openDataset(dir string, cat *SQLCatalog) (*Dataset, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("open dataset: %w", err)
 	}
@@ -296,7 +368,10 @@ func Open(dir string) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	ds := &Dataset{dir: dir, abs: abs, manifest: m}
+	ds := &Dataset{dir: dir, abs: abs, manifest: m, cat: cat}
+	if err := ds.resolveCatalog(); err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
+	}
 	if err := ds.recover(); err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
@@ -728,6 +803,15 @@ func (tx *Tx) Commit(m Manifest) error {
 	}
 	tx.state = txFailed
 	now := time.Now().UTC()
+	// A commit the catalog refused leaves nothing behind: once the undo
+	// below has run, the manifests and snapshots it wrote go as recovery
+	// would remove them (this runs last).
+	refused := false
+	defer func() {
+		if refused {
+			_ = ds.recover()
+		}
+	}()
 
 	// Move the files. Until the manifest names them they are garbage that
 	// Open would delete, so a failure here undoes the moves itself.
@@ -806,6 +890,10 @@ func (tx *Tx) Commit(m Manifest) error {
 
 	m.Version = SchemaVersion
 	m.RunID = tx.runID
+	m.Catalog = nil
+	if ds.cat != nil {
+		m.Catalog = &CatalogRef{Name: ds.cat.name, Namespace: ds.cat.namespace}
+	}
 	m.Tables = tables
 	m.SnapshotRetention = ret.manifestValue()
 	if m.CreatedAt.IsZero() {
@@ -824,7 +912,19 @@ func (tx *Tx) Commit(m Manifest) error {
 	if err != nil {
 		return fmt.Errorf("commit %s: manifest: %w", tx.runID, err)
 	}
-	renamed, err := writeFileAtomic(filepath.Join(ds.dir, ManifestName), append(data, '\n'), manifestPermission)
+	var renamed bool
+	if ds.cat != nil {
+		renamed, err = tx.commitThroughCatalog(tables, append(data, '\n'))
+		if errors.Is(err, errCommitInDoubt) || errors.Is(err, errSimulatedCrash) {
+			// The next Open asks the catalog whether this commit
+			// happened; until then nothing of it may go.
+			moved, crashed = nil, true
+		} else if err != nil && !renamed {
+			refused = true
+		}
+	} else {
+		renamed, err = writeFileAtomic(filepath.Join(ds.dir, ManifestName), append(data, '\n'), manifestPermission)
+	}
 	if renamed {
 		tx.commit = true
 		tx.state = txDone

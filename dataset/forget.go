@@ -41,11 +41,11 @@ type ErasureResult struct {
 // of an old export does not bring the person back. Every older Iceberg
 // snapshot is expired and the files only they used deleted, so time
 // travel does not bring the person back either.
-func Forget(ctx context.Context, dir string, e Erasure, now time.Time, p *pii.Protector) (*ErasureResult, error) {
+func Forget(ctx context.Context, dir string, e Erasure, now time.Time, p *pii.Protector, opts ...SessionOption) (*ErasureResult, error) {
 	if _, err := os.Stat(filepath.Join(dir, ManifestName)); err != nil {
 		return nil, fmt.Errorf("%s holds no dataset: %w", dir, err)
 	}
-	s, err := OpenSession(dir, "orderhist forget", now, p)
+	s, err := OpenSession(dir, "orderhist forget", now, p, opts...)
 	if err != nil {
 		return nil, err
 	}

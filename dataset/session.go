@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -24,6 +25,22 @@ type Session struct {
 	Scratch   string
 	lock      *Lock
 	retention Retention
+	catalog   *SQLCatalog
+}
+
+// SessionOption changes how OpenSession opens the dataset.
+type SessionOption func(*sessionOptions)
+
+type sessionOptions struct {
+	catalog *CatalogConfig
+}
+
+// WithCatalog commits the session's transactions through the SQL catalog
+// cfg names: the catalog commit is the commit point (see the package
+// documentation). The session connects after taking the lock and closes
+// the connection in Close.
+func WithCatalog(cfg CatalogConfig) SessionOption {
+	return func(o *sessionOptions) { o.catalog = &cfg }
 }
 
 // NewRunID names a run started at now: its time, and a random suffix so
@@ -38,7 +55,11 @@ func NewRunID(now time.Time) string {
 // command, repairs what a killed run left (Open, and its scratch folders),
 // refuses a --pii mode or key the dataset was not written with, and
 // begins a transaction. Close undoes what was not committed.
-func OpenSession(dir, command string, now time.Time, p *pii.Protector) (*Session, error) {
+func OpenSession(dir, command string, now time.Time, p *pii.Protector, opts ...SessionOption) (*Session, error) {
+	var o sessionOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("create the dataset folder: %w", err)
 	}
@@ -47,16 +68,28 @@ func OpenSession(dir, command string, now time.Time, p *pii.Protector) (*Session
 	if err != nil {
 		return nil, err
 	}
-	ds, err := Open(dir)
-	if err != nil {
-		lock.Unlock()
-		return nil, fmt.Errorf("open the dataset %s: %w", dir, err)
+	var cat *SQLCatalog
+	if o.catalog != nil {
+		if cat, err = OpenSQLCatalog(context.Background(), *o.catalog); err != nil {
+			lock.Unlock()
+			return nil, err
+		}
 	}
-	if err := CheckPII(dir, ds.Manifest(), p); err != nil {
+	fail := func(err error) (*Session, error) {
+		if cat != nil {
+			cat.Close()
+		}
 		lock.Unlock()
 		return nil, err
 	}
-	s := &Session{Dataset: ds, RunID: NewRunID(now), Now: now, lock: lock}
+	ds, err := openDataset(dir, cat)
+	if err != nil {
+		return fail(fmt.Errorf("open the dataset %s: %w", dir, err))
+	}
+	if err := CheckPII(dir, ds.Manifest(), p); err != nil {
+		return fail(err)
+	}
+	s := &Session{Dataset: ds, RunID: NewRunID(now), Now: now, lock: lock, catalog: cat}
 	s.Tx = ds.Begin(s.RunID)
 	if s.Scratch, err = Scratch(dir); err != nil {
 		s.Close()
@@ -85,6 +118,9 @@ func (s *Session) Close() {
 	s.Tx.Rollback()
 	if s.Scratch != "" {
 		os.RemoveAll(s.Scratch)
+	}
+	if s.catalog != nil {
+		s.catalog.Close()
 	}
 	s.lock.Unlock()
 }

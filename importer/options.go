@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/history"
 	"github.com/orderhist/orderhist/internal/pii"
 )
@@ -66,6 +67,9 @@ type Options struct {
 	// Nil keeps the retention the dataset was last committed with (see
 	// dataset.Retention).
 	SnapshotRetention *time.Duration
+	// Catalog, when set, is the SQL catalog the run commits the tables in
+	// (see dataset.WithCatalog).
+	Catalog *dataset.CatalogConfig
 	// GCPercent replaces GOGC's default for the run unless GOGC is set;
 	// default 400. Negative leaves the collector as it is.
 	GCPercent int

@@ -159,7 +159,11 @@ func Open(ctx context.Context, dir string, o Options) (*Run, error) {
 	if err := o.Rules.Validate(); err != nil {
 		return nil, fmt.Errorf("segment rules: %w", err)
 	}
-	s, err := dataset.OpenSession(dir, o.Command, o.Now(), o.PII)
+	var opts []dataset.SessionOption
+	if o.Catalog != nil {
+		opts = append(opts, dataset.WithCatalog(*o.Catalog))
+	}
+	s, err := dataset.OpenSession(dir, o.Command, o.Now(), o.PII, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -42,12 +42,42 @@ type Config struct {
 	// SnapshotRetention is as --snapshot-retention.
 	SnapshotRetention string   `yaml:"snapshot_retention"`
 	Segments          Segments `yaml:"segments"`
-	Sources           []Source `yaml:"sources"`
+	// Catalog registers and commits the tables in a shared Iceberg
+	// catalog.
+	Catalog *Catalog `yaml:"catalog"`
+	Sources []Source `yaml:"sources"`
 
 	// Weight is MatchWeight read (dedupe.ParseMatchWeight); 0 when unset.
 	Weight float64 `yaml:"-"`
 	// Retention is SnapshotRetention read; 0 when unset.
 	Retention time.Duration `yaml:"-"`
+}
+
+// Catalog is the catalog: block, Iceberg's SQL (JDBC) catalog in
+// PostgreSQL. uri usually comes from the environment (${VAR}): it holds the
+// password.
+type Catalog struct {
+	Type      string `yaml:"type"`
+	URI       string `yaml:"uri"`
+	Namespace string `yaml:"namespace"`
+	// Name is the catalog_name of its rows, the name the engines give the
+	// catalog; dataset.DefaultCatalogName when empty.
+	Name string `yaml:"name"`
+}
+
+// Dataset is the block as the dataset package takes it.
+func (c *Catalog) Dataset() dataset.CatalogConfig {
+	return dataset.CatalogConfig{URI: c.URI, Name: c.Name, Namespace: c.Namespace}
+}
+
+func (c *Catalog) check() error {
+	if c.Type != "sql" {
+		return fmt.Errorf("catalog: type %q: the only catalog type is sql", c.Type)
+	}
+	if err := c.Dataset().Check(); err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	return nil
 }
 
 // Segments are the customer segment rules and the seller's time zone, as
@@ -230,6 +260,10 @@ func checkShape(n *yaml.Node, path string, t reflect.Type) error {
 			if err := checkShape(v, p, ft); err != nil {
 				return err
 			}
+		case reflect.Pointer:
+			if err := checkShape(v, p, ft.Elem()); err != nil {
+				return err
+			}
 		case reflect.Slice:
 			if isNull(v) {
 				continue
@@ -342,6 +376,11 @@ func (c *Config) check() error {
 	}
 	if err := c.Segments.check(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Catalog != nil {
+		if err := c.Catalog.check(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := dataset.CheckLocation(c.Out); err != nil {
 		errs = append(errs, fmt.Errorf("out: %w", err))

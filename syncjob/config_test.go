@@ -2,6 +2,7 @@ package syncjob
 
 import (
 	"errors"
+	"github.com/orderhist/orderhist/dataset"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +36,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown source key", "sources:\n  - name: a\n    connector: amazon\n    files: x/*.tsv\n    lookbak: 3d\n",
 			"line 5: sources[0]: unknown key lookbak; valid: name, connector, account, files, api, options, start, lookback"},
-		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, snapshot_retention, segments, sources"},
+		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, snapshot_retention, segments, catalog, sources"},
 		{"unknown key in a merge", "base: &b {lookbak: 3d}\nsources: []\n", "unknown key base"},
 		{"unknown merged key", "sources:\n  - &a {name: a, connector: amazon, files: x}\n  - <<: *a\n    name: b\n    fille: y\n", "sources[1]: unknown key fille"},
 		{"unknown file option", "sources:\n  - name: a\n    connector: shopify\n    files: x/*.csv\n    options: {timezon: America/Manaus}\n",
@@ -76,6 +77,17 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"gs out", "out: gs://bucket\nsources:\n  - {name: a, connector: amazon, files: x}\n", "object storage is not supported yet"},
 		{"https out", "out: https://example.com/data\nsources:\n  - {name: a, connector: amazon, files: x}\n", "object storage is not supported yet"},
 		{"not yaml", "sources: [\n", "did not find expected"},
+		{"catalog type", "catalog: {type: rest, uri: \"postgres://u:${SECRET}@db:5432/cat\", namespace: orderhist}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: type \"rest\": the only catalog type is sql"},
+		{"catalog no type", "catalog: {uri: \"postgres://u:${SECRET}@db:5432/cat\", namespace: orderhist}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: type \"\""},
+		{"catalog unknown key", "catalog: {type: sql, url: x, namespace: orderhist}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: unknown key url; valid: type, uri, namespace, name"},
+		{"catalog not a set", "catalog: sql\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: must be a set of keys"},
+		{"catalog no uri", "catalog: {type: sql, namespace: orderhist}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: uri is empty"},
+		{"catalog mysql", "catalog: {type: sql, uri: \"mysql://u:${SECRET}@db/cat\", namespace: orderhist}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: uri: scheme \"mysql\": only PostgreSQL"},
+		{"catalog no database", "catalog: {type: sql, uri: \"postgres://u:${SECRET}@db:5432\", namespace: orderhist}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: uri names no host or no database"},
+		{"catalog bad uri", "catalog: {type: sql, uri: \"postgres://u:${SECRET}@db:port/x\", namespace: orderhist}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: uri is not"},
+		{"catalog no namespace", "catalog: {type: sql, uri: \"postgres://u:${SECRET}@db:5432/cat\"}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: namespace is empty"},
+		{"catalog bad namespace", "catalog: {type: sql, uri: \"postgres://u:${SECRET}@db:5432/cat\", namespace: \"a;drop\"}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: namespace \"a;drop\""},
+		{"catalog bad name", "catalog: {type: sql, uri: \"postgres://u:${SECRET}@db:5432/cat\", namespace: x, name: 1x}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: name \"1x\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeConfig(t, t.TempDir(), tc.yaml)
@@ -222,5 +234,19 @@ func TestLoadSegments(t *testing.T) {
 	}
 	if s := cfg.Segments; s.Timezone != "America/Manaus" || s.Inactive != 60 || s.Recurring != 3 {
 		t.Errorf("segments %+v", s)
+	}
+}
+
+func TestLoadCatalog(t *testing.T) {
+	getenv := env(map[string]string{"CATALOG_URI": "postgres://lake:pw@db.internal:5432/iceberg?sslmode=require"})
+	p := writeConfig(t, t.TempDir(), "catalog:\n  type: sql\n  uri: ${CATALOG_URI}\n  namespace: orderhist\nsources:\n  - {name: a, connector: amazon, files: x}\n")
+	c, err := Load(p, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Catalog.Dataset()
+	want := dataset.CatalogConfig{URI: "postgres://lake:pw@db.internal:5432/iceberg?sslmode=require", Namespace: "orderhist"}
+	if got != want {
+		t.Errorf("catalog %+v, want %+v", got, want)
 	}
 }
