@@ -203,19 +203,8 @@ func TestIcebergSnapshots(t *testing.T) {
 // every table's Iceberg metadata naming the manifest's files, and that the
 // next run commits.
 func TestIcebergKillAtEveryStep(t *testing.T) {
-	type step struct {
-		name  string
-		after bool // the kill comes after the commit point
-		set   func()
-	}
-	steps := []step{{name: "after move", set: func() { TestHookAfterMove = func() bool { return true } }}}
-	for _, td := range tableDefs {
-		steps = append(steps, step{name: "after iceberg " + td.name, set: func() {
-			TestHookAfterIceberg = func(table string) bool { return table == td.name }
-		}})
-	}
-	steps = append(steps, step{name: "after manifest", after: true, set: func() { TestHookAfterManifest = func() bool { return true } }})
-	reset := func() { TestHookAfterMove, TestHookAfterIceberg, TestHookAfterManifest = nil, nil, nil }
+	steps := killSteps(false)
+	reset := resetKillHooks
 	t.Cleanup(reset)
 
 	for _, st := range steps {
@@ -848,4 +837,30 @@ func commitKeepingAll(t *testing.T, ds *Dataset, runID string) {
 	if err := tx.Commit(testManifest()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// killStep is one step of a commit a test kills it after.
+type killStep struct {
+	name  string
+	after bool // the kill comes after the commit point
+	set   func()
+}
+
+// killSteps lists every step of a commit, the catalog's among them when
+// withCatalog says so.
+func killSteps(withCatalog bool) []killStep {
+	steps := []killStep{{name: "after move", set: func() { TestHookAfterMove = func() bool { return true } }}}
+	for _, td := range tableDefs {
+		steps = append(steps, killStep{name: "after iceberg " + td.name, set: func() {
+			TestHookAfterIceberg = func(table string) bool { return table == td.name }
+		}})
+	}
+	if withCatalog {
+		steps = append(steps, killStep{name: "after catalog", after: true, set: func() { TestHookAfterCatalog = func() bool { return true } }})
+	}
+	return append(steps, killStep{name: "after manifest", after: true, set: func() { TestHookAfterManifest = func() bool { return true } }})
+}
+
+func resetKillHooks() {
+	TestHookAfterMove, TestHookAfterIceberg, TestHookAfterCatalog, TestHookAfterManifest = nil, nil, nil, nil
 }

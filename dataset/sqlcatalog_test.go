@@ -199,23 +199,8 @@ func TestSQLCatalog(t *testing.T) {
 	})
 
 	t.Run("kill at every step", func(t *testing.T) {
-		type step struct {
-			name  string
-			after bool // the kill comes after the commit point
-			set   func()
-		}
-		steps := []step{{name: "after move", set: func() { TestHookAfterMove = func() bool { return true } }}}
-		for _, td := range tableDefs {
-			steps = append(steps, step{name: "after iceberg " + td.name, set: func() {
-				TestHookAfterIceberg = func(table string) bool { return table == td.name }
-			}})
-		}
-		steps = append(steps,
-			step{name: "after catalog", after: true, set: func() { TestHookAfterCatalog = func() bool { return true } }},
-			step{name: "after manifest", after: true, set: func() { TestHookAfterManifest = func() bool { return true } }})
-		reset := func() {
-			TestHookAfterMove, TestHookAfterIceberg, TestHookAfterCatalog, TestHookAfterManifest = nil, nil, nil, nil
-		}
+		steps := killSteps(true)
+		reset := resetKillHooks
 		t.Cleanup(reset)
 		for _, st := range steps {
 			t.Run(st.name, func(t *testing.T) {
