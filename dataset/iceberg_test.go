@@ -352,6 +352,19 @@ func TestIcebergNightly(t *testing.T) {
 
 func commitSession(t *testing.T, dir string, ret Retention, orders []OrderRow) *Manifest {
 	t.Helper()
+	s := openTestSession(t, dir)
+	defer s.Close()
+	s.SetRetention(ret)
+	writeRun(t, s.Tx, orders)
+	if err := s.Tx.Commit(testManifest()); err != nil {
+		t.Fatal(err)
+	}
+	return s.Dataset.Manifest()
+}
+
+// openTestSession opens a session on dir with --pii clear.
+func openTestSession(t *testing.T, dir string) *Session {
+	t.Helper()
 	p, err := pii.New("clear", "")
 	if err != nil {
 		t.Fatal(err)
@@ -360,13 +373,7 @@ func commitSession(t *testing.T, dir string, ret Retention, orders []OrderRow) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	s.SetRetention(ret)
-	writeRun(t, s.Tx, orders)
-	if err := s.Tx.Commit(testManifest()); err != nil {
-		t.Fatal(err)
-	}
-	return s.Dataset.Manifest()
+	return s
 }
 
 // snapshotOrders reads the orders of every snapshot the orders table keeps,
@@ -480,14 +487,7 @@ func TestRetentionEditedManifest(t *testing.T) {
 	if err := os.WriteFile(path, []byte(edited), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	p, err := pii.New("clear", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := OpenSession(dir, "test", time.Now(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openTestSession(t, dir)
 	defer s.Close()
 	writeRun(t, s.Tx, benchOrders(40))
 	err = s.Tx.Commit(testManifest())

@@ -667,43 +667,26 @@ func testCancelledPut(t *testing.T, b backend.Backend, o Options) {
 }
 
 func testRaceCreateOnly(t *testing.T, b backend.Backend, o Options) {
-	const racers = 6
-	for round := range o.Rounds {
-		key := fmt.Sprintf("race/create-%d", round)
-		var wins atomic.Int32
-		var winner atomic.Value
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range racers {
-			wg.Go(func() {
-				<-start
-				body := fmt.Sprintf("racer %d", i)
-				_, err := backend.PutBytes(ctxT(t), b, key, []byte(body), backend.Cond{IfNoneMatch: true})
-				switch {
-				case err == nil:
-					wins.Add(1)
-					winner.Store(body)
-				case !errors.Is(err, backend.ErrPreconditionFailed):
-					t.Errorf("round %d racer %d: %v", round, i, err)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if wins.Load() != 1 {
-			t.Fatalf("round %d: %d create-only writers won, want exactly 1", round, wins.Load())
-		}
-		if got, _ := mustRead(t, b, key); got != winner.Load() {
-			t.Fatalf("round %d: object is %q, the winner wrote %q", round, got, winner.Load())
-		}
-	}
+	raceConditionalPuts(t, b, o, "create-only", func(round int) (string, backend.Cond) {
+		return fmt.Sprintf("race/create-%d", round), backend.Cond{IfNoneMatch: true}
+	})
 }
 
 func testRaceIfMatch(t *testing.T, b backend.Backend, o Options) {
-	const racers = 6
-	for round := range o.Rounds {
+	raceConditionalPuts(t, b, o, "if-match", func(round int) (string, backend.Cond) {
 		key := fmt.Sprintf("race/match-%d", round)
 		base := put(t, b, key, "base")
+		return key, backend.Cond{IfMatch: base.ETag}
+	})
+}
+
+// raceConditionalPuts starts six writers at once on the key and condition
+// each round's setup gives, and checks that exactly one wins and that the
+// object holds what it wrote.
+func raceConditionalPuts(t *testing.T, b backend.Backend, o Options, kind string, setup func(round int) (string, backend.Cond)) {
+	const racers = 6
+	for round := range o.Rounds {
+		key, cond := setup(round)
 		var wins atomic.Int32
 		var winner atomic.Value
 		var wg sync.WaitGroup
@@ -712,7 +695,7 @@ func testRaceIfMatch(t *testing.T, b backend.Backend, o Options) {
 			wg.Go(func() {
 				<-start
 				body := fmt.Sprintf("racer %d", i)
-				_, err := backend.PutBytes(ctxT(t), b, key, []byte(body), backend.Cond{IfMatch: base.ETag})
+				_, err := backend.PutBytes(ctxT(t), b, key, []byte(body), cond)
 				switch {
 				case err == nil:
 					wins.Add(1)
@@ -725,7 +708,7 @@ func testRaceIfMatch(t *testing.T, b backend.Backend, o Options) {
 		close(start)
 		wg.Wait()
 		if wins.Load() != 1 {
-			t.Fatalf("round %d: %d if-match writers won, want exactly 1", round, wins.Load())
+			t.Fatalf("round %d: %d %s writers won, want exactly 1", round, wins.Load(), kind)
 		}
 		if got, _ := mustRead(t, b, key); got != winner.Load() {
 			t.Fatalf("round %d: object is %q, the winner wrote %q", round, got, winner.Load())
