@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/orderhist/orderhist/backend"
+	"github.com/orderhist/orderhist/backend/lease"
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/importer"
 	"github.com/orderhist/orderhist/syncjob"
@@ -105,22 +107,23 @@ func exitCode(err error) int {
 		return exitOK
 	}
 	var (
-		q *quietError
-		u *usageError
-		r *rejectedError
-		p *partialError
-		l *dataset.LockedError
-		m *dataset.PIIMismatchError
-		c *syncjob.ConfigError
+		q  *quietError
+		u  *usageError
+		r  *rejectedError
+		p  *partialError
+		l  *dataset.LockedError
+		ll *lease.LockedError
+		m  *dataset.PIIMismatchError
+		c  *syncjob.ConfigError
 	)
 	switch {
 	case errors.As(err, &q):
 		return q.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &u), errors.As(err, &m), errors.As(err, &c):
+	case errors.As(err, &u), errors.As(err, &m), errors.As(err, &c), errors.Is(err, backend.ErrConfig):
 		return exitUsage
-	case errors.As(err, &l):
+	case errors.As(err, &l), errors.As(err, &ll):
 		return exitLocked
 	case errors.As(err, &p):
 		return exitPartial

@@ -40,7 +40,12 @@ Personal values are masked unless --show-values is given.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Read-only: explain reads the files the committed manifest lists and
 			// changes nothing, so it runs safely beside an import that commits.
-			err := dataset.ReadCommitted(cmd.Context(), g.out, func(ds *dataset.Dataset) error {
+			dir, done, err := g.committedDir(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			err = dataset.ReadCommitted(cmd.Context(), dir, func(ds *dataset.Dataset) error {
 				if ds.Manifest() == nil {
 					return fmt.Errorf("%s holds no dataset yet: %w", g.out, fs.ErrNotExist)
 				}

@@ -70,7 +70,12 @@ and never changes the dataset.`,
 			if err != nil {
 				return err
 			}
-			src, err := history.OpenDir(g.out)
+			dir, done, err := g.committedDir(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			src, err := history.OpenDir(dir)
 			if err != nil {
 				return err
 			}

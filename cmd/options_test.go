@@ -40,17 +40,21 @@ func TestUnknownOptionExit2(t *testing.T) {
 	}
 }
 
-// TestOutURLRefused: a URL as the dataset folder is refused (exit 2), as
-// JSON when asked, and no folder named after it is created.
+// TestOutURLRefused: a URL that is not a valid s3:// location is refused
+// (exit 2), as JSON when asked, and no folder named after it is created.
 func TestOutURLRefused(t *testing.T) {
 	dir := t.TempDir()
 	f := writeFile(t, dir, "shopify.csv", shopifyCSV)
 	t.Chdir(dir)
-	for _, u := range []string{"s3://bucket/x", "gs://bucket/x", "https://example.com/x"} {
+	for u, says := range map[string]string{
+		"s3://Bad_Bucket/x":     "bucket",
+		"gs://bucket/x":         "the scheme must be s3://",
+		"https://example.com/x": "not a bucket location",
+	} {
 		r := run(t, t.Context(), "import", "--log-format", "json", "--out", u, f)
 		var line map[string]any
 		if r.code != exitUsage || json.Unmarshal([]byte(r.stderr), &line) != nil ||
-			!strings.Contains(line["msg"].(string), "object storage is not supported yet") {
+			!strings.Contains(line["msg"].(string), says) {
 			t.Errorf("--out %s: code %d, stderr %q", u, r.code, r.stderr)
 		}
 	}

@@ -32,7 +32,12 @@ func (hf *historyFlags) load(cmd *cobra.Command, g *globalOptions) (*history.His
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	src, err := history.OpenDir(g.out)
+	dir, done, err := g.committedDir(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	src, err := history.OpenDir(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,9 @@ type globalOptions struct {
 	// catalog is what setup made of them, nil without a catalog.
 	catalogURI, catalogNamespace, catalogName string
 	catalog                                   *dataset.CatalogConfig
+	// remote says how to reach a dataset in S3 (--out s3://…): the AWS
+	// conventions, and sync's s3: block.
+	remote dataset.RemoteOptions
 	// matchWeight is --match-weight (or sync's match_weight); 0 is the default.
 	matchWeight float64
 	// segments are the time zone and segment rules import and sync write
@@ -222,7 +225,7 @@ as it is.
 		},
 	}
 	f := root.PersistentFlags()
-	f.StringVar(&g.out, "out", "./orderhist-data", "the dataset folder")
+	f.StringVar(&g.out, "out", "./orderhist-data", "the dataset folder, or s3://BUCKET/PREFIX for a dataset in S3 or S3-compatible storage")
 	f.StringVar(&g.pii, "pii", "clear", "how personal data is stored: clear, hash or drop")
 	f.StringVar(&g.asOf, "as-of", "", "the date customer segments are computed for (YYYY-MM-DD; default today)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
@@ -363,8 +366,19 @@ func (g *globalOptions) setCatalog() error {
 
 // sessionOptions are the dataset session options the shared flags give.
 func (g *globalOptions) sessionOptions() []dataset.SessionOption {
-	if g.catalog == nil {
-		return nil
+	opts := []dataset.SessionOption{dataset.WithRemote(g.remote)}
+	if g.catalog != nil {
+		opts = append(opts, dataset.WithCatalog(*g.catalog))
 	}
-	return []dataset.SessionOption{dataset.WithCatalog(*g.catalog)}
+	return opts
+}
+
+// committedDir is the folder a read-only command reads: --out itself, or,
+// for a dataset in S3, the readers' working copy of it, brought up to date
+// with what the bucket has committed. done releases it.
+func (g *globalOptions) committedDir(ctx context.Context) (dir string, done func(), err error) {
+	if !dataset.IsRemote(g.out) {
+		return g.out, func() {}, nil
+	}
+	return dataset.ReadCopy(ctx, g.out, g.remote)
 }

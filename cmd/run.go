@@ -40,6 +40,7 @@ func (g *globalOptions) runOptions(command string) (importer.Options, error) {
 
 		SnapshotRetention: g.snapshotRetention,
 		Catalog:           g.catalog,
+		Remote:            &g.remote,
 	}
 	if d := g.display; d != nil {
 		o.Progress = func(name string, size int64, connector string) importer.Progress {

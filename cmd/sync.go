@@ -74,6 +74,7 @@ func runSync(cmd *cobra.Command, g *globalOptions, configFlag string) error {
 		d := cfg.Retention
 		g.snapshotRetention = &d
 	}
+	g.remote = cfg.S3.Remote()
 	if f := cmd.Flag("catalog-uri"); cfg.Catalog != nil && (f == nil || !f.Changed) {
 		c := cfg.Catalog.Dataset()
 		g.catalog = &c

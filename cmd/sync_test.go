@@ -27,7 +27,7 @@ func TestSyncConfigErrorsExit2(t *testing.T) {
 		{"files and api", "sources:\n  - name: a\n    connector: amazon\n    files: x\n    api:\n      client_id: ${OH_TEST_SECRET}\n", "not both"},
 		{"bad catalog", "catalog: {type: sql, uri: \"postgres://u:${OH_TEST_SECRET}@db:5432\", namespace: shop}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "catalog: uri names no host or no database"},
 		{"catalog type", "catalog: {type: glue, uri: \"postgres://u:${OH_TEST_SECRET}@db/x\", namespace: shop}\nsources:\n  - {name: a, connector: amazon, files: x}\n", "the only catalog type is sql"},
-		{"object storage", "out: s3://bucket/x\nsources:\n  - {name: a, connector: amazon, files: x}\n", "object storage is not supported yet"},
+		{"object storage", "out: gs://bucket/x\nsources:\n  - {name: a, connector: amazon, files: x}\n", "the scheme must be s3://"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := writeFile(t, dir, "c.yaml", tc.yaml)

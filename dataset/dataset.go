@@ -337,6 +337,10 @@ type Dataset struct {
 	// catLocs what it held for them when last read or committed.
 	cat     *SQLCatalog
 	catLocs map[string]string
+
+	// mirror, when set, is the bucket this folder is the working copy of
+	// (remote.go): the commit point is the bucket's manifest.
+	mirror *mirror
 }
 
 // Open opens (creating it if needed) the dataset in dir and cleans up after
@@ -922,6 +926,11 @@ func (tx *Tx) Commit(m Manifest) error {
 		} else if err != nil && !renamed {
 			refused = true
 		}
+	} else if ds.mirror != nil {
+		if err = ds.mirror.pushAdded(context.Background()); err == nil {
+			err = ds.mirror.commitManifest(context.Background(), append(data, '\n'))
+			renamed = err == nil
+		}
 	} else {
 		renamed, err = writeFileAtomic(filepath.Join(ds.dir, ManifestName), append(data, '\n'), manifestPermission)
 	}
@@ -953,6 +962,11 @@ func (tx *Tx) Commit(m Manifest) error {
 	// uses, Iceberg versions and manifests nothing reads, the staging
 	// folder, empty partitions.
 	_ = ds.recover()
+	if ds.mirror != nil {
+		// The hints and the removals reach the bucket now; what fails
+		// here the session's Close or the next run sends.
+		_ = ds.mirror.push(context.Background())
+	}
 	return nil
 }
 

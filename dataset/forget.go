@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -42,14 +43,20 @@ type ErasureResult struct {
 // snapshot is expired and the files only they used deleted, so time
 // travel does not bring the person back either.
 func Forget(ctx context.Context, dir string, e Erasure, now time.Time, p *pii.Protector, opts ...SessionOption) (*ErasureResult, error) {
-	if _, err := os.Stat(filepath.Join(dir, ManifestName)); err != nil {
-		return nil, fmt.Errorf("%s holds no dataset: %w", dir, err)
+	if !IsRemote(dir) {
+		// Checked before OpenSession, which would create the folder.
+		if _, err := os.Stat(filepath.Join(dir, ManifestName)); err != nil {
+			return nil, fmt.Errorf("%s holds no dataset: %w", dir, err)
+		}
 	}
 	s, err := OpenSession(dir, "orderhist forget", now, p, opts...)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
+	if s.Dataset.Manifest() == nil {
+		return nil, fmt.Errorf("%s holds no dataset: %w", dir, fs.ErrNotExist)
+	}
 	// Older snapshots still hold the person: they all go with this commit,
 	// whatever retention the dataset is kept with.
 	s.SetRetention(Retention{ExpireAll: true})

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/orderhist/orderhist/backend/lease"
 	"github.com/orderhist/orderhist/internal/pii"
 	"github.com/orderhist/orderhist/internal/version"
 )
@@ -26,6 +28,9 @@ type Session struct {
 	lock      *Lock
 	retention Retention
 	catalog   *SQLCatalog
+	// mirror is set for a dataset in object storage: the run works on
+	// its working copy (Dataset.Dir) under its lease.
+	mirror *mirror
 }
 
 // SessionOption changes how OpenSession opens the dataset.
@@ -33,6 +38,7 @@ type SessionOption func(*sessionOptions)
 
 type sessionOptions struct {
 	catalog *CatalogConfig
+	remote  *RemoteOptions
 }
 
 // WithCatalog commits the session's transactions through the SQL catalog
@@ -60,42 +66,74 @@ func OpenSession(dir, command string, now time.Time, p *pii.Protector, opts ...S
 	for _, opt := range opts {
 		opt(&o)
 	}
+	now = now.UTC()
+	ctx := context.Background()
+	location := ""
+	var mir *mirror
+	if IsRemote(dir) {
+		if o.remote == nil {
+			o.remote = &RemoteOptions{}
+		}
+		var err error
+		if mir, err = openMirror(ctx, dir, *o.remote); err != nil {
+			return nil, err
+		}
+		location, dir = mir.store.Location(), mir.dir
+	}
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("create the dataset folder: %w", err)
 	}
-	now = now.UTC()
 	lock, err := TakeLock(dir, command, now)
 	if err != nil {
 		return nil, err
 	}
 	var cat *SQLCatalog
-	if o.catalog != nil {
-		if cat, err = OpenSQLCatalog(context.Background(), *o.catalog); err != nil {
-			lock.Unlock()
-			return nil, err
-		}
-	}
 	fail := func(err error) (*Session, error) {
 		if cat != nil {
 			cat.Close()
 		}
+		if mir != nil {
+			mir.release()
+		}
 		lock.Unlock()
 		return nil, err
 	}
-	ds, err := openDataset(dir, cat)
-	if err != nil {
-		return fail(fmt.Errorf("open the dataset %s: %w", dir, err))
+	if mir != nil {
+		if mir.lease, err = lease.Acquire(ctx, mir.store, lease.DefaultKey, lease.Options{Command: command, NoPIDCheck: o.remote.NoPIDCheck}); err != nil {
+			return fail(err)
+		}
+		if err := mir.pull(ctx); err != nil {
+			return fail(fmt.Errorf("fetch the dataset %s: %w", location, err))
+		}
 	}
+	if o.catalog != nil {
+		if cat, err = OpenSQLCatalog(ctx, *o.catalog); err != nil {
+			return fail(err)
+		}
+	}
+	ds, err := openDatasetAt(dir, location, cat)
+	if err != nil {
+		return fail(fmt.Errorf("open the dataset %s: %w", cmp.Or(location, dir), err))
+	}
+	ds.mirror = mir
 	if err := CheckPII(dir, ds.Manifest(), p); err != nil {
 		return fail(err)
 	}
-	s := &Session{Dataset: ds, RunID: NewRunID(now), Now: now, lock: lock, catalog: cat}
+	s := &Session{Dataset: ds, RunID: NewRunID(now), Now: now, lock: lock, catalog: cat, mirror: mir}
 	s.Tx = ds.Begin(s.RunID)
 	if s.Scratch, err = Scratch(dir); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// Location is where the dataset lives: its folder, or its s3:// URL.
+func (s *Session) Location() string {
+	if s.mirror != nil {
+		return s.mirror.store.Location()
+	}
+	return s.Dataset.Dir()
 }
 
 // FileOptions are the options of every file the session writes: the
@@ -121,6 +159,13 @@ func (s *Session) Close() {
 	}
 	if s.catalog != nil {
 		s.catalog.Close()
+	}
+	if s.mirror != nil {
+		// What the run saved outside its commits (source state, tokens,
+		// erasures) and what recovery repaired; the next run sends what
+		// this cannot.
+		_ = s.mirror.push(context.Background())
+		s.mirror.release()
 	}
 	s.lock.Unlock()
 }

@@ -368,6 +368,13 @@ func (tx *Tx) commitThroughCatalog(tables map[string]TableFiles, data []byte) (c
 		_ = os.Remove(pendingPath)
 		return false, err
 	}
+	if ds.mirror != nil {
+		// The catalog must never name an object the bucket lacks.
+		if err := ds.mirror.pushAdded(context.Background()); err != nil {
+			_ = os.Remove(pendingPath)
+			return false, err
+		}
+	}
 	var changes []catalogChange
 	locs := map[string]string{}
 	for _, td := range tableDefs {

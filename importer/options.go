@@ -70,6 +70,9 @@ type Options struct {
 	// Catalog, when set, is the SQL catalog the run commits the tables in
 	// (see dataset.WithCatalog).
 	Catalog *dataset.CatalogConfig
+	// Remote says how to reach a dataset given as an s3:// location (see
+	// dataset.WithRemote); nil uses the AWS conventions alone.
+	Remote *dataset.RemoteOptions
 	// GCPercent replaces GOGC's default for the run unless GOGC is set;
 	// default 400. Negative leaves the collector as it is.
 	GCPercent int

@@ -20,12 +20,23 @@ import (
 // customer than a resolution now does. It verifies a dataset, or recovers
 // one whose resolver state was lost.
 func OpenRebuild(ctx context.Context, dir string, o Options) (*Run, error) {
-	if _, err := os.Stat(filepath.Join(dir, dataset.ManifestName)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s holds no dataset (no %s)", dir, dataset.ManifestName)
+	if !dataset.IsRemote(dir) {
+		// Checked before Open, which would create the folder.
+		if _, err := os.Stat(filepath.Join(dir, dataset.ManifestName)); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s holds no dataset (no %s)", dir, dataset.ManifestName)
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	o.ignoreState = true
-	return Open(ctx, dir, o)
+	r, err := Open(ctx, dir, o)
+	if err != nil {
+		return nil, err
+	}
+	if r.ds.Manifest() == nil {
+		r.Close()
+		return nil, fmt.Errorf("%s holds no dataset (no %s)", dir, dataset.ManifestName)
+	}
+	return r, nil
 }

@@ -163,6 +163,9 @@ func Open(ctx context.Context, dir string, o Options) (*Run, error) {
 	if o.Catalog != nil {
 		opts = append(opts, dataset.WithCatalog(*o.Catalog))
 	}
+	if o.Remote != nil {
+		opts = append(opts, dataset.WithRemote(*o.Remote))
+	}
 	s, err := dataset.OpenSession(dir, o.Command, o.Now(), o.PII, opts...)
 	if err != nil {
 		return nil, err
@@ -171,7 +174,7 @@ func Open(ctx context.Context, dir string, o Options) (*Run, error) {
 		s.SetRetention(dataset.Retention{Keep: *o.SnapshotRetention, Set: true})
 	}
 	r := &Run{
-		ctx: ctx, opts: o, log: o.Logger, protect: o.PII, dir: dir,
+		ctx: ctx, opts: o, log: o.Logger, protect: o.PII, dir: s.Dataset.Dir(),
 		session: s, ds: s.Dataset, tx: s.Tx, spool: s.Scratch, runID: s.RunID, now: s.Now, asOf: o.AsOf,
 		prevMonths: map[string]bool{}, untouched: map[string][]pinnedOrder{}, rankOf: map[string]*Input{},
 	}

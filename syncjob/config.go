@@ -29,6 +29,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/orderhist/orderhist/backend/s3"
 	"github.com/orderhist/orderhist/connectors"
 	"github.com/orderhist/orderhist/dataset"
 	"github.com/orderhist/orderhist/dedupe"
@@ -45,6 +46,8 @@ type Config struct {
 	// Catalog registers and commits the tables in a shared Iceberg
 	// catalog.
 	Catalog *Catalog `yaml:"catalog"`
+	// S3 says how to reach the S3 service when out is s3://BUCKET/PREFIX.
+	S3      *S3      `yaml:"s3"`
 	Sources []Source `yaml:"sources"`
 
 	// Weight is MatchWeight read (dedupe.ParseMatchWeight); 0 when unset.
@@ -63,6 +66,27 @@ type Catalog struct {
 	// Name is the catalog_name of its rows, the name the engines give the
 	// catalog; dataset.DefaultCatalogName when empty.
 	Name string `yaml:"name"`
+}
+
+// S3 is the s3: block: the service (endpoint, region, addressing) and where
+// the dataset's working copy is kept. Credentials are never in it: they come
+// from the AWS variables or a profile.
+type S3 struct {
+	// Endpoint, Region and VirtualHosted are as s3.Config's.
+	Endpoint      string `yaml:"endpoint"`
+	Region        string `yaml:"region"`
+	VirtualHosted bool   `yaml:"virtual_hosted"`
+	// WorkDir holds the working copies of datasets in S3; the user's cache
+	// folder when empty.
+	WorkDir string `yaml:"work_dir"`
+}
+
+// Remote is the block as the dataset package takes it.
+func (c *S3) Remote() dataset.RemoteOptions {
+	if c == nil {
+		return dataset.RemoteOptions{}
+	}
+	return dataset.RemoteOptions{S3: s3.Config{Endpoint: c.Endpoint, Region: c.Region, VirtualHosted: c.VirtualHosted}, WorkDir: c.WorkDir}
 }
 
 // Dataset is the block as the dataset package takes it.
@@ -385,6 +409,9 @@ func (c *Config) check() error {
 	if err := dataset.CheckLocation(c.Out); err != nil {
 		errs = append(errs, fmt.Errorf("out: %w", err))
 	}
+	if c.S3 != nil && !dataset.IsRemote(c.Out) {
+		errs = append(errs, fmt.Errorf("s3: the block is set but out %q is not an s3:// location", c.Out))
+	}
 	if len(c.Sources) == 0 {
 		errs = append(errs, errors.New("sources: the configuration names no source"))
 	}
@@ -471,7 +498,12 @@ func (c *Config) resolve(dir string) {
 		}
 		return filepath.Join(dir, p)
 	}
-	c.Out = abs(c.Out)
+	if !dataset.IsRemote(c.Out) {
+		c.Out = abs(c.Out)
+	}
+	if c.S3 != nil {
+		c.S3.WorkDir = abs(c.S3.WorkDir)
+	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		s.Files = abs(s.Files)
