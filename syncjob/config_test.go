@@ -36,7 +36,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown source key", "sources:\n  - name: a\n    connector: amazon\n    files: x/*.tsv\n    lookbak: 3d\n",
 			"line 5: sources[0]: unknown key lookbak; valid: name, connector, account, files, api, options, start, lookback"},
-		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, snapshot_retention, segments, catalog, sources"},
+		{"unknown top key", "outt: /tmp\nsources: []\n", "line 1: unknown key outt; valid: out, pii, match_weight, snapshot_retention, segments, catalog, s3, sources"},
 		{"unknown key in a merge", "base: &b {lookbak: 3d}\nsources: []\n", "unknown key base"},
 		{"unknown merged key", "sources:\n  - &a {name: a, connector: amazon, files: x}\n  - <<: *a\n    name: b\n    fille: y\n", "sources[1]: unknown key fille"},
 		{"unknown file option", "sources:\n  - name: a\n    connector: shopify\n    files: x/*.csv\n    options: {timezon: America/Manaus}\n",
