@@ -40,6 +40,8 @@ func TestMain(m *testing.M) {
 			dataset.TestHookAfterManifest = die
 		case kill == "after-catalog":
 			dataset.TestHookAfterCatalog = die
+		case kill == "before-remote-commit":
+			dataset.TestHookBeforeRemoteCommit = die
 		}
 		os.Exit(Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
 	}
