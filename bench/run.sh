@@ -8,7 +8,12 @@
 #   BENCH_CACHE   cache folder (default ~/.cache/orderhist-bench)
 #   BENCH_RUNS    runs per input (default 3)
 #   BENCH_10M=1   also the 10M-line mixed input (slow: minutes, GBs of disk)
-#   BENCH_ONLY    space-separated subset of: amazon-1m amazon-1m+2k mixed-1m ml-200k bomb mixed-10m
+#   BENCH_ONLY    space-separated subset of: amazon-1m amazon-1m-s3 amazon-1m+2k mixed-1m ml-200k bomb mixed-10m
+#
+# amazon-1m-s3 is amazon-1m's import into a bucket of versitygw, a real S3
+# server over a local folder (skipped when versitygw is not installed), from
+# an empty bucket and an empty working copy each run, against the local
+# import's wall time (target ≤ 1.3×).
 #
 # amazon-1m+2k is a nightly run: 2,000 new Amazon lines of the last half
 # month imported into the dataset amazon-1m's import made, against that
@@ -125,6 +130,44 @@ if want amazon-1m; then
 	import_input amazon-1m 1000000 "$DUCK"
 	[ -n "$DUCK" ] && ROWS[-1]+=" target ≤ 0.75×, ≤ 300 MiB"
 	AMZ1M=$LAST_WALL
+fi
+if want amazon-1m-s3; then
+	gen amazon-1m 1000000 amazon
+	VGW=$(command -v versitygw || echo "$(go env GOPATH)/bin/versitygw")
+	if [ -x "$VGW" ]; then
+		S3ROOT="$CACHE/s3root"
+		rm -rf "$S3ROOT" "$CACHE/s3work"
+		mkdir -p "$S3ROOT/bench"
+		PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		ROOT_ACCESS_KEY=bench ROOT_SECRET_KEY=bench-secret-key-0123456789 "$VGW" --port "127.0.0.1:$PORT" --quiet posix "$S3ROOT" >&2 &
+		VGW_PID=$!
+		trap 'kill $VGW_PID 2>/dev/null || true' EXIT
+		for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+		echo "== orderhist import amazon-1m into s3://bench (versitygw)" >&2
+		walls=() rss=0
+		for ((i = 1; i <= RUNS; i++)); do
+			rm -rf "$S3ROOT/bench" "$CACHE/s3work"
+			mkdir -p "$S3ROOT/bench"
+			out=$(AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key-0123456789 AWS_REGION=us-east-1 \
+				AWS_ENDPOINT_URL_S3="http://127.0.0.1:$PORT" XDG_CACHE_HOME="$CACHE/s3work" \
+				"$TIME" -f '%e %M' "$CACHE/bin/orderhist" import -q --out s3://bench/amazon-1m "$CACHE/amazon-1m" 2>&1 >/dev/null | tail -1) || true
+			w=${out% *} m=${out#* }
+			echo "   amazon-1m-s3 run $i: ${w}s, $((m / 1024)) MiB" >&2
+			walls+=("$w")
+			((m > rss)) && rss=$m
+		done
+		WALL=$(printf '%s\n' "${walls[@]}" | median)
+		ratio=""
+		[ -n "${AMZ1M:-}" ] && ratio=$(awk -v a="$WALL" -v b="$AMZ1M" 'BEGIN {printf "%.2f×", a/b}')
+		row amazon-1m-s3 1000000 "$(find "$CACHE/amazon-1m" -name '*.tsv' -printf '%s\n' | awk '{s+=$1} END {print s}')" "$WALL" "$rss" "$(du -sb "$S3ROOT/bench" | cut -f1)" "$ratio"
+		[ -n "${AMZ1M:-}" ] && ROWS[-1]+=" (to amazon-1m) target ≤ 1.3×"
+		kill $VGW_PID 2>/dev/null || true
+		wait $VGW_PID 2>/dev/null || true
+		trap - EXIT
+		rm -rf "$S3ROOT" "$CACHE/s3work"
+	else
+		echo "bench: versitygw is not installed (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0); skipping amazon-1m-s3" >&2
+	fi
 fi
 if want amazon-1m+2k; then
 	gen amazon-1m 1000000 amazon
