@@ -82,6 +82,18 @@ func TestImportToS3(t *testing.T) {
 	if r := run(t, t.Context(), "explain", "--out", location, "joao@example.com"); r.code != 0 || !strings.Contains(r.stdout, "shopify") {
 		t.Errorf("explain from the bucket: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	page := filepath.Join(in, "report.html")
+	if r := run(t, t.Context(), "report", "--out", location, "--output", page); r.code != 0 {
+		t.Errorf("report from the bucket: %d\n%s", r.code, r.stderr)
+	} else if data, _ := os.ReadFile(page); !bytes.Contains(data, []byte("<html")) {
+		t.Error("the report from the bucket is not a page")
+	}
+	if r := run(t, t.Context(), "schema", "--format", "duckdb", "--out", location); r.code != 0 || !strings.Contains(r.stdout, "read_parquet('"+location+"/orders/") {
+		t.Errorf("schema --format duckdb: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, t.Context(), "rebuild", "--out", location); r.code != 0 {
+		t.Errorf("rebuild in the bucket: %d\n%s", r.code, r.stderr)
+	}
 	if r := run(t, t.Context(), "forget", "--out", location, "--email", "joao@example.com"); r.code != 0 {
 		t.Errorf("forget in the bucket: %d\n%s", r.code, r.stderr)
 	}
