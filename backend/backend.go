@@ -34,48 +34,30 @@
 // large bodies as a multipart upload). Create wraps Put in an io.Writer
 // with Commit and Abort, the shape the Parquet writers need.
 //
-// # What the dataset will need from it
+// # How the dataset uses it
 //
-// Written down here because this is the contract the dataset's commit
-// protocol will be built on:
+// The dataset (package dataset, remote.go) works on a local working copy
+// and publishes it to the store; the operations it relies on are these:
 //
 //   - The lock: lease.Acquire takes a lease object (_state/lock) with a
 //     create-only Put, renews it with Put(IfMatch: its own ETag) and takes
 //     over an expired one with Put(IfMatch: the stale ETag), so two takers
 //     of a stale lease cannot both win; Release deletes it with
 //     ConditionalDeleter.DeleteIfMatch where the store has it. A
-//     *lease.LockedError is the CLI's exit 75. Lease.Check is called just
-//     before the commit point. On a local folder the dataset can keep its
-//     flock, which the OS drops when the holder dies; a lease is needed
-//     where no OS can do that.
-//   - Staged files: every Parquet file of a run is written with Create (or
-//     Put) under a name that carries the run id, straight to its final key.
-//     Nothing is staged under another name and renamed, because S3 would
-//     copy every byte again; a file that no manifest lists is invisible to
-//     readers that go by the manifest, as today.
-//   - The commit point: the manifest is written with a conditional Put:
-//     create-only for a dataset's first commit, If-Match with the ETag that
-//     Open returned when the run read the manifest it builds on afterwards;
-//     each table's next Iceberg metadata version (vN.metadata.json) is
-//     create-only. A run that lost its lease while it worked therefore
-//     cannot overwrite the winner's commit: its Put fails with
-//     ErrPreconditionFailed and nothing changes.
-//   - version-hint.text and the _state files (sources, tokens, keys,
-//     erasures) are small objects replaced with a Put under the lease;
-//     Open returns the ETag of exactly the bytes it read, for callers that
-//     replace them conditionally. A local _state needs 0600 files in 0700
-//     folders: a local.Store of DIR/_state opened with Options{Perm: 0o600}.
-//   - Recovery, after the lease is taken: List(prefix) of each table gives
-//     every data file with its size and modification time; those that
-//     neither the manifest nor a kept snapshot lists are a killed run's and
-//     go with Delete. UploadAborter.AbortIncompleteUploads(prefix, 0)
-//     removes the parts of uploads a killed run never finished (they are
-//     not objects, so List does not show them, but they are billed). A run
-//     whose lease was taken over and that is still writing can leave a
-//     file after that listing; the next run's recovery removes it.
-//   - Readers (history, report, export) use Open for whole objects and a
-//     ReaderAt (ranged reads pinned to one version) for Parquet footers and
-//     column chunks.
+//     *lease.LockedError is the CLI's exit 75.
+//   - Bringing the copy up to date: List gives every object with its ETag;
+//     Open reads the ones whose ETag the copy does not have, and the Info
+//     it returns is that of the bytes read. UploadAborter removes the parts
+//     of multipart uploads a killed run never finished (they are not
+//     objects, so List does not show them, but they are billed).
+//   - Publishing a commit: every new file with a create-only Put (its name
+//     carries the run id, or it is the next Iceberg metadata version, so a
+//     taken key means another writer); then the manifest with
+//     Put(IfMatch: the ETag the run started from), the commit point, which
+//     a run that lost its lease cannot pass; then the objects replaced in
+//     place with Put(IfMatch) and the removed ones with DeleteIfMatch.
+//     Nothing is staged under another name and renamed: S3 would copy
+//     every byte again.
 package backend
 
 import (

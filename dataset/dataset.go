@@ -158,6 +158,13 @@
 // moved but no new manifest) or finished (new manifest, old files still
 // there) before the next run does anything else.
 //
+// # Object storage
+//
+// A dataset in S3 (OpenSession with an s3:// location) is the same objects
+// under the same keys. A run works on a local working copy of it under a
+// lease in the bucket, and the commit point is a conditional write of the
+// bucket's manifest; see remote.go for the protocol and why.
+//
 // Commands that only read use OpenReadOnly (or ReadCommitted): it reads the
 // manifest and nothing else, never repairs, and Leftovers tells whether the
 // folder holds files of a commit that is running or was killed.
