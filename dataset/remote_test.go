@@ -18,6 +18,7 @@ import (
 	"github.com/orderhist/orderhist/backend/lease"
 	"github.com/orderhist/orderhist/backend/s3"
 	"github.com/orderhist/orderhist/backend/s3/s3test"
+	"github.com/orderhist/orderhist/internal/pgtest"
 	"github.com/orderhist/orderhist/internal/pii"
 )
 
@@ -355,4 +356,78 @@ func TestRemoteRefusesForeignPrefix(t *testing.T) {
 	if got := bucketObjects(t, location); len(got) != 1 {
 		t.Errorf("the bucket now holds %v", slices.Sorted(maps.Keys(got)))
 	}
+}
+
+// TestRemoteWithCatalog: the catalog names metadata in the bucket, every
+// object it names is there when it is committed, and a run killed between
+// the catalog commit and the bucket's manifest is finished by the next run,
+// on another machine.
+func TestRemoteWithCatalog(t *testing.T) {
+	location := remoteDataset(t)
+	pg := pgtest.Start(t)
+	cfg := CatalogConfig{URI: pg.URI(pg.Database), Name: "lake", Namespace: "shop"}
+	p, err := pii.New("clear", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(work string) *Session {
+		t.Helper()
+		s, err := OpenSession(location, "test", time.Now(), p, WithRemote(RemoteOptions{WorkDir: work}), WithCatalog(cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	checkRows := func() {
+		t.Helper()
+		objects := bucketObjects(t, location)
+		rows := catalogRows(t, cfg.URI, cfg.Name, cfg.Namespace)
+		if len(rows) != len(tableDefs) {
+			t.Fatalf("catalog has %d tables", len(rows))
+		}
+		for name, r := range rows {
+			key, ok := strings.CutPrefix(r.location, location+"/")
+			if !ok {
+				t.Errorf("table %s: the catalog names %s, outside %s", name, r.location, location)
+				continue
+			}
+			if _, ok := objects[key]; !ok {
+				t.Errorf("table %s: the catalog names %s, which the bucket lacks", name, r.location)
+			}
+		}
+	}
+
+	s := open(t.TempDir())
+	writeRun(t, s.Tx, benchOrders(10))
+	if err := s.Tx.Commit(testManifest()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	checkRows()
+
+	t.Cleanup(resetKillHooks)
+	s = open(t.TempDir())
+	writeRun(t, s.Tx, benchOrders(40))
+	TestHookAfterCatalog = func() bool { return true }
+	err = s.Tx.Commit(testManifest())
+	resetKillHooks()
+	if !errors.Is(err, errSimulatedCrash) {
+		t.Fatalf("Commit: %v", err)
+	}
+	killed := s.RunID
+	die(s)
+	s.catalog.Close()
+	checkRows()
+
+	s = open(t.TempDir())
+	if got := s.Dataset.Manifest().RunID; got != killed {
+		t.Errorf("the next run opened at %s, want the killed run %s rolled forward", got, killed)
+	}
+	dir := s.Dataset.Dir()
+	s.Close()
+	checkBucketIsCopy(t, location, dir)
+	if got, n := readRemote(t, location); got != killed || n != 40 {
+		t.Errorf("readers see run %s with %d orders", got, n)
+	}
+	checkRows()
 }
