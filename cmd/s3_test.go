@@ -296,3 +296,58 @@ func TestKilledImportToS3(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentImportsToS3: two imports started together against one
+// bucket never both commit: one commits, the other exits 75 at once (or
+// runs after it, if the first was done before the second began), and its
+// rerun then commits on top.
+func TestConcurrentImportsToS3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	_, location := s3Dataset(t)
+	in := t.TempDir()
+	small := writeFile(t, in, "amazon.tsv", amazonTSV)
+	big := bigAmazonFile(t, in, 5000)
+	a := childCommand(t, "import", "--out", location, "--quiet", small, big)
+	b := childCommand(t, "import", "--out", location, "--quiet", small)
+	var errA, errB bytes.Buffer
+	a.Stderr, b.Stderr = &errA, &errB
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	codeOf := func(err error) int {
+		if err == nil {
+			return 0
+		}
+		if ee, ok := err.(interface{ ExitCode() int }); ok {
+			return ee.ExitCode()
+		}
+		t.Fatal(err)
+		return -1
+	}
+	ca, cb := codeOf(a.Wait()), codeOf(b.Wait())
+	t.Logf("exit codes %d and %d", ca, cb)
+	switch {
+	case ca == 0 && cb == 0:
+	case ca == 0 && cb == exitLocked:
+		if !strings.Contains(errB.String(), "orderhist import") {
+			t.Errorf("the locked run does not name the holder: %s", errB.String())
+		}
+	case ca == exitLocked && cb == 0:
+		if !strings.Contains(errA.String(), "orderhist import") {
+			t.Errorf("the locked run does not name the holder: %s", errA.String())
+		}
+	default:
+		t.Fatalf("exit codes %d and %d\n%s\n%s", ca, cb, errA.String(), errB.String())
+	}
+	if r := run(t, t.Context(), "import", "--out", location, small, big); r.code != 0 {
+		t.Fatalf("rerun: %d %s", r.code, r.stderr)
+	}
+	if m, got := committedOrders(t, location); m.Tables["orders"].Rows != 5002 || len(got.Records) != 5002 {
+		t.Errorf("after both runs and a rerun the bucket has %d orders, want 5002", m.Tables["orders"].Rows)
+	}
+}
