@@ -30,6 +30,17 @@ func s3Dataset(t *testing.T) (*s3test.Server, string) {
 	return srv, "s3://" + srv.Bucket(t) + "/shop/orderhist"
 }
 
+// bucketStore opens the store at location, with the test's variables.
+func bucketStore(t *testing.T, location string) (context.Context, *s3.Store) {
+	t.Helper()
+	ctx := s3test.Context(t)
+	store, err := s3.Open(ctx, location, s3.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, store
+}
+
 // committedOrders reads the orders the bucket's committed manifest lists,
 // through a fresh readers' copy.
 func committedOrders(t *testing.T, location string) (*dataset.Manifest, parquettest.File) {
@@ -124,11 +135,7 @@ func TestSyncToS3(t *testing.T) {
 	if m.Tables["orders"].Rows != 2 || !strings.HasPrefix(m.Command, "sync") {
 		t.Errorf("the bucket holds %d orders of %q", m.Tables["orders"].Rows, m.Command)
 	}
-	ctx := s3test.Context(t)
-	store, err := s3.Open(ctx, location, s3.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, store := bucketStore(t, location)
 	if _, _, err := store.Open(ctx, "_state/sources/a.json"); err != nil {
 		t.Errorf("the source state is not in the bucket: %v", err)
 	}
@@ -140,16 +147,9 @@ func TestSyncToS3(t *testing.T) {
 func TestS3BadLocations(t *testing.T) {
 	srv, location := s3Dataset(t)
 	f := writeFile(t, t.TempDir(), "amazon.tsv", amazonTSV)
-	ctx := s3test.Context(t)
-	store, err := s3.Open(ctx, location, s3.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, store := bucketStore(t, location)
 	foreign := "s3://" + srv.Bucket(t) + "/reports"
-	fstore, err := s3.Open(ctx, foreign, s3.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, fstore := bucketStore(t, foreign)
 	if _, err := backend.PutBytes(ctx, fstore, "2026/sales.csv", []byte("a,b\n"), backend.Cond{}); err != nil {
 		t.Fatal(err)
 	}
@@ -189,11 +189,7 @@ func TestS3BadLocations(t *testing.T) {
 func TestS3Locked(t *testing.T) {
 	_, location := s3Dataset(t)
 	f := writeFile(t, t.TempDir(), "amazon.tsv", amazonTSV)
-	ctx := s3test.Context(t)
-	store, err := s3.Open(ctx, location, s3.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, store := bucketStore(t, location)
 	now := time.Now()
 	h, _ := json.Marshal(lease.Holder{Host: "other-machine", PID: 4242, Command: "orderhist sync", Started: now, Expires: now.Add(time.Hour), ID: "x"})
 	if _, err := backend.PutBytes(ctx, store, lease.DefaultKey, h, backend.Cond{IfNoneMatch: true}); err != nil {
@@ -288,8 +284,7 @@ func TestKilledImportToS3(t *testing.T) {
 	if left, err := ds.Leftovers(); err != nil || len(left) != 0 {
 		t.Errorf("the bucket holds objects of killed runs: %v %v", left, err)
 	}
-	ctx := s3test.Context(t)
-	store, _ := s3.Open(ctx, location, s3.Config{})
+	ctx, store := bucketStore(t, location)
 	if ab, ok := any(store).(backend.UploadLister); ok {
 		if ups, err := ab.ListIncompleteUploads(ctx, ""); err != nil || len(ups) != 0 {
 			t.Errorf("incomplete uploads left: %v %v", ups, err)

@@ -423,6 +423,21 @@ func (m *mirror) send(ctx context.Context, key string, cond backend.Cond) error 
 	return m.record(key, p, info)
 }
 
+// sendAll uploads the copy's files keys, but the manifest (whose write is
+// the commit point, on its own), a few at a time.
+func (m *mirror) sendAll(ctx context.Context, keys []string, cond func(key string) backend.Cond) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(transfers)
+	for _, key := range keys {
+		if key == ManifestName {
+			continue
+		}
+		c := cond(key)
+		g.Go(func() error { return m.send(gctx, key, c) })
+	}
+	return g.Wait()
+}
+
 // changes compares the copy with the record: files the bucket lacks,
 // files changed in the copy, and objects whose files the copy removed.
 func (m *mirror) changes() (added, changed, removed []string, err error) {
@@ -478,15 +493,7 @@ func (m *mirror) pushAdded(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(transfers)
-	for _, key := range added {
-		if key == ManifestName {
-			continue
-		}
-		g.Go(func() error { return m.send(gctx, key, backend.Cond{IfNoneMatch: true}) })
-	}
-	err = g.Wait()
+	err = m.sendAll(ctx, added, func(string) backend.Cond { return backend.Cond{IfNoneMatch: true} })
 	if serr := m.saveRecord(); err == nil {
 		err = serr
 	}
@@ -566,18 +573,11 @@ func (m *mirror) push(ctx context.Context) error {
 	if err := m.usable(); err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(transfers)
-	for _, key := range changed {
-		if key == ManifestName {
-			continue
-		}
+	err = m.sendAll(ctx, changed, func(key string) backend.Cond {
 		m.mu.Lock()
-		etag := m.rec.Objects[key].ETag
-		m.mu.Unlock()
-		g.Go(func() error { return m.send(gctx, key, backend.Cond{IfMatch: etag}) })
-	}
-	err = g.Wait()
+		defer m.mu.Unlock()
+		return backend.Cond{IfMatch: m.rec.Objects[key].ETag}
+	})
 	if err == nil {
 		err = m.deleteAll(ctx, removed)
 	}
