@@ -323,9 +323,12 @@ func checkRelPath(table, rel string) error {
 // Dataset is an open dataset folder.
 type Dataset struct {
 	dir string
-	// abs is dir as an absolute path: Iceberg metadata names files by
-	// absolute paths.
+	// abs is dir as an absolute path.
 	abs string
+	// loc is where the Iceberg metadata (and the SQL catalog) says the
+	// files are: dir's absolute path, or the bucket URL of a dataset whose
+	// dir is the working copy of one in object storage.
+	loc locator
 	// readOnly datasets come from OpenReadOnly: no transaction may begin.
 	readOnly bool
 
@@ -354,6 +357,15 @@ func OpenWithCatalog(dir string, cat *SQLCatalog) (*Dataset, error) {
 }
 
 func openDataset(dir string, cat *SQLCatalog) (*Dataset, error) {
+	return openDatasetAt(dir, "", cat)
+}
+
+// openDatasetAt opens the dataset whose files are in dir and whose Iceberg
+// metadata names them under location, such as s3://bucket/prefix for a
+// dataset that lives in object storage and dir the working copy of; ""
+// is dir's absolute path. A dataset committed at another location starts
+// a new Iceberg history at its next commit, as a moved folder does.
+func openDatasetAt(dir, location string, cat *SQLCatalog) (*Dataset, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("open dataset: %w", err)
 	}
@@ -364,11 +376,11 @@ func openDataset(dir string, cat *SQLCatalog) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	abs, err := filepath.Abs(dir)
+	loc, err := newLocator(dir, location)
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	ds := &Dataset{dir: dir, abs: abs, manifest: m, cat: cat}
+	ds := &Dataset{dir: dir, abs: loc.dir, loc: loc, manifest: m, cat: cat}
 	if err := ds.resolveCatalog(); err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
@@ -462,7 +474,7 @@ func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
 		if ds.manifest != nil {
 			ref = ds.manifest.Tables[td.name].Iceberg
 		}
-		ice, err := readIcebergState(ds.abs, td.name, ref)
+		ice, err := readIcebergState(ds.loc, td.name, ref)
 		if err != nil && ds.readOnly {
 			// A commit may have finished while we looked and removed
 			// what our manifest named; a read-only open only reports,
@@ -496,12 +508,12 @@ func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
 				return err
 			}
 			rel = filepath.ToSlash(rel)
-			kept := ice.refs.data[filepath.ToSlash(filepath.Join(ds.abs, filepath.FromSlash(rel)))]
+			kept := ice.refs.data[rel]
 			switch {
 			case isTempName(d.Name()):
 				left = append(left, Leftover{Path: rel, What: "temp file"})
 			case filepath.Dir(p) == metaDir:
-				if what := ice.metadataLeftover(filepath.Join(ds.abs, filepath.FromSlash(rel)), d.Name()); what != "" {
+				if what := ice.metadataLeftover(rel, d.Name()); what != "" {
 					left = append(left, Leftover{Path: rel, What: what})
 				}
 			case strings.HasSuffix(d.Name(), ".parquet") && !listed[rel] && !kept:
@@ -873,7 +885,7 @@ func (tx *Tx) Commit(m Manifest) error {
 			prevRef = prev.Tables[td.name].Iceberg
 		}
 		t.Iceberg = prevRef
-		c, err := commitIceberg(context.Background(), ds.abs, &td, prevRef, t.Files, tx.runID, ret, now)
+		c, err := commitIceberg(context.Background(), ds.loc, &td, prevRef, t.Files, tx.runID, ret, now)
 		if err != nil {
 			return fmt.Errorf("commit %s: %w", tx.runID, err)
 		}

@@ -93,7 +93,7 @@ func checkCatalog(t *testing.T, dir, uri string, cfg CatalogConfig) map[string]c
 		if ref == nil {
 			t.Fatalf("manifest names no iceberg metadata for %s", td.name)
 		}
-		want := metadataLocation(ds.abs, ref)
+		want := metadataLocation(ds.loc, ref)
 		if r := rows[td.name]; r.location != want || r.typ != "TABLE" {
 			t.Errorf("catalog row of %s = %+v, want TABLE at %s", td.name, r, want)
 		}
