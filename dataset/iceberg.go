@@ -311,7 +311,7 @@ func commitIceberg(ctx context.Context, dsLoc locator, td *tableDef, prev *Icebe
 		if err != nil {
 			return nil, err
 		}
-		if meta.Location() != loc {
+		if meta.Location() != loc || cat.loc.outsideHistory(meta) {
 			// The dataset folder was moved, or now lives at another
 			// location: the old metadata names files where they no
 			// longer are. The table starts a new history, numbered
@@ -558,6 +558,26 @@ func readIcebergState(dsLoc locator, tableName string, ref *IcebergRef) (*iceber
 		return nil, err
 	}
 	if meta.Location() != dsLoc.sub(tableName).base {
+		st.moved = true
+		// The data files the old history keeps for time travel stay
+		// until the next commit starts the new one, when they can be
+		// read where they are now, under the folder, by the names the
+		// metadata gives them. When they cannot, they go as they
+		// always did: the old history ends at the next commit anyway.
+		old, ok := strings.CutSuffix(meta.Location(), "/"+tableName)
+		if !ok || old == "" {
+			return st, nil
+		}
+		oldLoc := locator{dir: dsLoc.dir, base: old, escaped: escapedBase(old)}
+		if oldLoc.sub(tableName).outsideHistory(meta) {
+			return st, nil
+		}
+		if refs, err := keptFiles(oldLoc, tableName, meta); err == nil {
+			st.refs = refs
+		}
+		return st, nil
+	}
+	if dsLoc.sub(tableName).outsideHistory(meta) {
 		st.moved = true
 		return st, nil
 	}

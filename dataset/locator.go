@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	icebergio "github.com/apache/iceberg-go/io"
+	"github.com/apache/iceberg-go/table"
 )
 
 // locator maps the names the Iceberg metadata gives a dataset's files to
@@ -101,11 +103,38 @@ func (l locator) rel(name string) (string, error) {
 		}
 	}
 	// A name must be a plain path below the base: no "..", no empty or
-	// "." segment, and nothing Windows reads as a separator or a stream.
-	if !ok || rest == "." || !fs.ValidPath(rest) || path.Clean(rest) != rest || strings.ContainsAny(rest, "\\:\x00") {
+	// "." segment, nothing Windows reads as a separator or a stream, and
+	// no escape another reader could decode into any of these (our own
+	// names have none).
+	if !ok || rest == "." || !fs.ValidPath(rest) || path.Clean(rest) != rest || strings.ContainsAny(rest, "\\:%\x00") {
 		return "", fmt.Errorf("%w %s", errOutsideLocation, l.base)
 	}
 	return rest, nil
+}
+
+// outsideHistory tells whether meta, at l's location, has manifest lists
+// that are not in l's folder: versions before the locator named them in
+// the escaped spelling of a path with a space or an accent and wrote them
+// there as a literal folder name, beside the dataset folder. That history
+// cannot be read without reading outside the folder, so it is treated as
+// a moved folder's: the next commit starts a new one.
+func (l locator) outsideHistory(meta table.Metadata) bool {
+	if l.escaped == "" || meta.Location() != l.base {
+		return false
+	}
+	for _, s := range meta.Snapshots() {
+		if !strings.HasPrefix(s.ManifestList, l.escaped+"/") {
+			continue
+		}
+		p, err := l.path(s.ManifestList)
+		if err != nil {
+			return false // refused where it is read, with the name
+		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // path is the local file the metadata names name.
