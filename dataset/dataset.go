@@ -58,9 +58,17 @@
 // layout that Spark, DuckDB's iceberg_scan and other Iceberg libraries read
 // without a catalog: TABLE/metadata/vN.metadata.json, the manifest lists and
 // manifests beside it, and TABLE/metadata/version-hint.text holding N. The
-// data files are the Parquet files above, registered where they are; the
-// metadata names them by absolute path, as the layout requires, so a moved
-// dataset folder starts a new Iceberg history at its next commit.
+// data files are the Parquet files above, registered where they are. The
+// metadata names every file under the dataset's location: the folder's
+// absolute path, as the layout requires, or the bucket URL of a dataset
+// that lives in object storage (s3://bucket/prefix/orders/...), whose run
+// reads and writes a local working copy that is then published to the
+// bucket, where readers must find the files by those names. Metadata that
+// names another location than the one the dataset is opened at (a moved
+// folder, a working copy opened for another bucket) starts a new Iceberg
+// history at the next commit. The names are mapped to the folder by one
+// IO that refuses any other name, so a hand-edited metadata file cannot
+// make a commit or recovery read or delete anything outside the folder.
 //
 // The tables are unpartitioned in Iceberg terms. ordered_month is a Hive
 // folder, not a column of the files, and an identity partition on a column
@@ -105,8 +113,10 @@
 //
 // With a SQL catalog (OpenWithCatalog, WithCatalog), the tables are also
 // registered in Iceberg's SQL (JDBC) catalog in PostgreSQL, the
-// iceberg_tables rows that Spark's, Trino's and Flink's JDBC catalogs read,
-// and the catalog commit is the commit point instead of step 4:
+// iceberg_tables rows that Spark's, Trino's and Flink's JDBC catalogs read
+// (metadata_location names the metadata file under the dataset's
+// location, where the engines read it), and the catalog commit is the
+// commit point instead of step 4:
 //
 //	4a. the new manifest is written to _manifest.pending.json;
 //	4b. one database transaction moves every table's row to its new
