@@ -629,3 +629,50 @@ func TestIcebergOtherLocationUnreadableHistory(t *testing.T) {
 	checkIcebergAt(t, dir, "s3://bucket/elsewhere")
 	checkNamesUnder(t, dir, "s3://bucket/elsewhere")
 }
+
+// FuzzLocatorRel: whatever a metadata file names, a name the locator
+// accepts is a file inside the table's folder, and it is the name the
+// locator gives that file.
+func FuzzLocatorRel(f *testing.F) {
+	for _, s := range []string{
+		"s3://bucket/prefix/ds/orders/metadata/snap-1.avro",
+		"/tmp/my data/orders/ordered_month=2026-01/part-r-0001.parquet",
+		"/tmp/my%20data/orders/metadata/a.avro",
+		"/tmp/my%20data/orders/%2e%2e/x",
+		"s3://bucket/prefix/ds/orders/../x",
+		"s3://bucket/prefix/ds/orders/a\\b",
+	} {
+		f.Add(s)
+	}
+	root := f.TempDir()
+	locs := []locator{}
+	for _, base := range []string{"", "s3://bucket/prefix/ds"} {
+		l, err := newLocator(filepath.Join(root, "my data"), base)
+		if err != nil {
+			f.Fatal(err)
+		}
+		locs = append(locs, l.sub(TableOrders))
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		for _, l := range locs {
+			rel, err := l.rel(name)
+			if err != nil {
+				if !errors.Is(err, errOutsideLocation) {
+					t.Fatalf("rel(%q): %v", name, err)
+				}
+				continue
+			}
+			p, err := l.path(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := filepath.Rel(l.dir, p)
+			if err != nil || r == "." || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || filepath.IsAbs(r) {
+				t.Fatalf("%q maps to %s, outside %s", name, p, l.dir)
+			}
+			if back, err := l.rel(l.url(rel)); err != nil || back != rel {
+				t.Fatalf("%q: rel %q, the locator's own name for it gives %q, %v", name, rel, back, err)
+			}
+		}
+	})
+}
