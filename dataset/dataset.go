@@ -58,9 +58,17 @@
 // layout that Spark, DuckDB's iceberg_scan and other Iceberg libraries read
 // without a catalog: TABLE/metadata/vN.metadata.json, the manifest lists and
 // manifests beside it, and TABLE/metadata/version-hint.text holding N. The
-// data files are the Parquet files above, registered where they are; the
-// metadata names them by absolute path, as the layout requires, so a moved
-// dataset folder starts a new Iceberg history at its next commit.
+// data files are the Parquet files above, registered where they are. The
+// metadata names every file under the dataset's location: the folder's
+// absolute path, as the layout requires, or the bucket URL of a dataset
+// that lives in object storage (s3://bucket/prefix/orders/...), whose run
+// reads and writes a local working copy that is then published to the
+// bucket, where readers must find the files by those names. Metadata that
+// names another location than the one the dataset is opened at (a moved
+// folder, a working copy opened for another bucket) starts a new Iceberg
+// history at the next commit. The names are mapped to the folder by one
+// IO that refuses any other name, so a hand-edited metadata file cannot
+// make a commit or recovery read or delete anything outside the folder.
 //
 // The tables are unpartitioned in Iceberg terms. ordered_month is a Hive
 // folder, not a column of the files, and an identity partition on a column
@@ -105,8 +113,10 @@
 //
 // With a SQL catalog (OpenWithCatalog, WithCatalog), the tables are also
 // registered in Iceberg's SQL (JDBC) catalog in PostgreSQL, the
-// iceberg_tables rows that Spark's, Trino's and Flink's JDBC catalogs read,
-// and the catalog commit is the commit point instead of step 4:
+// iceberg_tables rows that Spark's, Trino's and Flink's JDBC catalogs read
+// (metadata_location names the metadata file under the dataset's
+// location, where the engines read it), and the catalog commit is the
+// commit point instead of step 4:
 //
 //	4a. the new manifest is written to _manifest.pending.json;
 //	4b. one database transaction moves every table's row to its new
@@ -330,9 +340,12 @@ func checkRelPath(table, rel string) error {
 // Dataset is an open dataset folder.
 type Dataset struct {
 	dir string
-	// abs is dir as an absolute path: Iceberg metadata names files by
-	// absolute paths.
+	// abs is dir as an absolute path.
 	abs string
+	// loc is where the Iceberg metadata (and the SQL catalog) says the
+	// files are: dir's absolute path, or the bucket URL of a dataset whose
+	// dir is the working copy of one in object storage.
+	loc locator
 	// readOnly datasets come from OpenReadOnly: no transaction may begin.
 	readOnly bool
 
@@ -365,6 +378,15 @@ func OpenWithCatalog(dir string, cat *SQLCatalog) (*Dataset, error) {
 }
 
 func openDataset(dir string, cat *SQLCatalog) (*Dataset, error) {
+	return openDatasetAt(dir, "", cat)
+}
+
+// openDatasetAt opens the dataset whose files are in dir and whose Iceberg
+// metadata names them under location, such as s3://bucket/prefix for a
+// dataset that lives in object storage and dir the working copy of; ""
+// is dir's absolute path. A dataset committed at another location starts
+// a new Iceberg history at its next commit, as a moved folder does.
+func openDatasetAt(dir, location string, cat *SQLCatalog) (*Dataset, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("open dataset: %w", err)
 	}
@@ -375,11 +397,11 @@ func openDataset(dir string, cat *SQLCatalog) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	abs, err := filepath.Abs(dir)
+	loc, err := newLocator(dir, location)
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	ds := &Dataset{dir: dir, abs: abs, manifest: m, cat: cat}
+	ds := &Dataset{dir: dir, abs: loc.dir, loc: loc, manifest: m, cat: cat}
 	if err := ds.resolveCatalog(); err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
@@ -473,7 +495,7 @@ func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
 		if ds.manifest != nil {
 			ref = ds.manifest.Tables[td.name].Iceberg
 		}
-		ice, err := readIcebergState(ds.abs, td.name, ref)
+		ice, err := readIcebergState(ds.loc, td.name, ref)
 		if err != nil && ds.readOnly {
 			// A commit may have finished while we looked and removed
 			// what our manifest named; a read-only open only reports,
@@ -507,12 +529,12 @@ func (ds *Dataset) leftovers() (left []Leftover, dirs []string, err error) {
 				return err
 			}
 			rel = filepath.ToSlash(rel)
-			kept := ice.refs.data[filepath.ToSlash(filepath.Join(ds.abs, filepath.FromSlash(rel)))]
+			kept := ice.refs.data[rel]
 			switch {
 			case isTempName(d.Name()):
 				left = append(left, Leftover{Path: rel, What: "temp file"})
 			case filepath.Dir(p) == metaDir:
-				if what := ice.metadataLeftover(filepath.Join(ds.abs, filepath.FromSlash(rel)), d.Name()); what != "" {
+				if what := ice.metadataLeftover(rel, d.Name()); what != "" {
 					left = append(left, Leftover{Path: rel, What: what})
 				}
 			case strings.HasSuffix(d.Name(), ".parquet") && !listed[rel] && !kept:
@@ -884,7 +906,7 @@ func (tx *Tx) Commit(m Manifest) error {
 			prevRef = prev.Tables[td.name].Iceberg
 		}
 		t.Iceberg = prevRef
-		c, err := commitIceberg(context.Background(), ds.abs, &td, prevRef, t.Files, tx.runID, ret, now)
+		c, err := commitIceberg(context.Background(), ds.loc, &td, prevRef, t.Files, tx.runID, ret, now)
 		if err != nil {
 			return fmt.Errorf("commit %s: %w", tx.runID, err)
 		}

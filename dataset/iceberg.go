@@ -164,8 +164,6 @@ func IcebergSchema(tableName string) (*iceberg.Schema, error) {
 	return icebergSchema(td)
 }
 
-func localFS(context.Context) (icebergio.IO, error) { return icebergio.LocalFS{}, nil }
-
 // fileCatalog commits one table's metadata in the file-system layout. It is
 // our own rather than iceberg-go's Hadoop catalog because the dataset's
 // manifest, not the table, is the commit point: the catalog writes the next
@@ -175,12 +173,12 @@ func localFS(context.Context) (icebergio.IO, error) { return icebergio.LocalFS{}
 // names the new version; and it never deletes an older version, which a
 // killed run must be able to roll back to.
 type fileCatalog struct {
-	dir      string // the table folder, absolute
+	loc      locator // the table's folder and location
 	meta     table.Metadata
-	metaPath string // "" before the first version
+	metaPath string // the metadata file's name under loc; "" before the first version
 	version  int
-	// written lists the metadata files this catalog wrote, for the undo of
-	// a failed commit.
+	// written lists the metadata files this catalog wrote (local paths),
+	// for the undo of a failed commit.
 	written []string
 	// Snapshots other than the current one that are keep old at now are
 	// expired by the commit.
@@ -189,8 +187,10 @@ type fileCatalog struct {
 }
 
 func (c *fileCatalog) LoadTable(context.Context, table.Identifier) (*table.Table, error) {
-	return table.New(table.Identifier{filepath.Base(c.dir)}, c.meta, c.metaPath, localFS, c), nil
+	return table.New(table.Identifier{filepath.Base(c.loc.dir)}, c.meta, c.metaPath, c.io, c), nil
 }
+
+func (c *fileCatalog) io(context.Context) (icebergio.IO, error) { return locatorFS{c.loc}, nil }
 
 func (c *fileCatalog) CommitTable(_ context.Context, ident table.Identifier, reqs []table.Requirement, updates []table.Update) (table.Metadata, string, error) {
 	for _, r := range reqs {
@@ -212,13 +212,14 @@ func (c *fileCatalog) CommitTable(_ context.Context, ident table.Identifier, req
 		return nil, "", err
 	}
 	next := c.version + 1
-	p := filepath.Join(c.dir, icebergMetadataDir, fmt.Sprintf("v%d.metadata.json", next))
+	rel := path.Join(icebergMetadataDir, fmt.Sprintf("v%d.metadata.json", next))
+	p := filepath.Join(c.loc.dir, filepath.FromSlash(rel))
 	if err := writeExclusive(p, data); err != nil {
 		return nil, "", fmt.Errorf("%w: %w", table.ErrCommitFailed, err)
 	}
 	c.written = append(c.written, p)
-	c.meta, c.metaPath, c.version = updated, p, next
-	return updated, p, nil
+	c.meta, c.metaPath, c.version = updated, c.loc.url(rel), next
+	return updated, c.metaPath, nil
 }
 
 // expired lists the snapshots of meta that retention no longer keeps. It is
@@ -284,12 +285,6 @@ func loadIceberg(dsDir, tableName string, ref *IcebergRef) (table.Metadata, erro
 	return meta, nil
 }
 
-// tableLocation is where a table's Iceberg metadata says it lives: an
-// absolute path, as the Iceberg file-system layout has it.
-func tableLocation(absDir, tableName string) string {
-	return filepath.ToSlash(filepath.Join(absDir, tableName))
-}
-
 // icebergCommit is one table's Iceberg commit inside Tx.Commit.
 type icebergCommit struct {
 	table string
@@ -303,30 +298,31 @@ type icebergCommit struct {
 // rewritten, so the metadata written follows the change, not the history),
 // and expires the snapshots retention no longer keeps. It returns nil when
 // the table has nothing to commit.
-func commitIceberg(ctx context.Context, absDir string, td *tableDef, prev *IcebergRef, files []FileEntry, runID string, ret Retention, now time.Time) (*icebergCommit, error) {
-	loc := tableLocation(absDir, td.name)
+func commitIceberg(ctx context.Context, dsLoc locator, td *tableDef, prev *IcebergRef, files []FileEntry, runID string, ret Retention, now time.Time) (*icebergCommit, error) {
 	want, err := icebergSchema(td)
 	if err != nil {
 		return nil, err
 	}
-	cat := &fileCatalog{dir: filepath.Join(absDir, td.name), keep: ret.keep(), now: now}
+	cat := &fileCatalog{loc: dsLoc.sub(td.name), keep: ret.keep(), now: now}
+	loc := cat.loc.base
 	current := map[string]bool{}
 	if prev != nil {
-		meta, err := loadIceberg(absDir, td.name, prev)
+		meta, err := loadIceberg(dsLoc.dir, td.name, prev)
 		if err != nil {
 			return nil, err
 		}
-		if meta.Location() != loc {
-			// The dataset folder was moved: the old metadata names files
-			// where they no longer are. The table starts a new history,
-			// numbered after the old one, which recovery then removes.
+		if meta.Location() != loc || cat.loc.outsideHistory(meta) {
+			// The dataset folder was moved, or now lives at another
+			// location: the old metadata names files where they no
+			// longer are. The table starts a new history, numbered
+			// after the old one, which recovery then removes.
 			cat.version = prev.Version
 			prev = nil
 		} else {
 			cat.meta, cat.version = meta, prev.Version
-			cat.metaPath = filepath.Join(absDir, filepath.FromSlash(prev.Metadata))
+			cat.metaPath = dsLoc.url(prev.Metadata)
 			if s := meta.CurrentSnapshot(); s != nil {
-				current, err = snapshotFiles(s)
+				current, err = snapshotFiles(locatorFS{cat.loc}, s)
 				if err != nil {
 					return nil, fmt.Errorf("table %s: %w", td.name, err)
 				}
@@ -348,7 +344,7 @@ func commitIceberg(ctx context.Context, absDir string, td *tableDef, prev *Icebe
 			return nil, fmt.Errorf("table %s: %w", td.name, err)
 		}
 		cat.meta = meta
-		if err := os.MkdirAll(filepath.Join(cat.dir, icebergMetadataDir), dirPerm); err != nil {
+		if err := os.MkdirAll(filepath.Join(cat.loc.dir, icebergMetadataDir), dirPerm); err != nil {
 			return nil, err
 		}
 	}
@@ -356,7 +352,7 @@ func commitIceberg(ctx context.Context, absDir string, td *tableDef, prev *Icebe
 	var add, del []string
 	listed := map[string]bool{}
 	for _, f := range files {
-		p := filepath.ToSlash(filepath.Join(absDir, filepath.FromSlash(f.Path)))
+		p := dsLoc.url(f.Path)
 		listed[p] = true
 		if !current[p] {
 			add = append(add, p)
@@ -453,15 +449,16 @@ func removeAll(paths []string) {
 	}
 }
 
-// snapshotFiles returns the data files a snapshot holds.
-func snapshotFiles(s *table.Snapshot) (map[string]bool, error) {
+// snapshotFiles returns the data files a snapshot holds, named as the
+// metadata names them.
+func snapshotFiles(fsys icebergio.IO, s *table.Snapshot) (map[string]bool, error) {
 	out := map[string]bool{}
-	manifests, err := s.Manifests(icebergio.LocalFS{})
+	manifests, err := s.Manifests(fsys)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range manifests {
-		entries, err := m.FetchEntries(icebergio.LocalFS{}, true)
+		entries, err := m.FetchEntries(fsys, true)
 		if err != nil {
 			return nil, err
 		}
@@ -475,28 +472,53 @@ func snapshotFiles(s *table.Snapshot) (map[string]bool, error) {
 // icebergRefs is what every snapshot a table keeps references: its data
 // files and its manifest and manifest-list files.
 type icebergRefs struct {
-	data, meta map[string]bool // absolute slash paths
+	data, meta map[string]bool // slash paths relative to the dataset folder
 }
 
-func keptFiles(meta table.Metadata) (*icebergRefs, error) {
+// keptFiles lists the files the snapshots of a table's metadata use. Every
+// name must be under the table's location: one that is not (a hand-edited
+// or foreign metadata file) is an error, never a file read or kept
+// outside the dataset folder.
+func keptFiles(dsLoc locator, tableName string, meta table.Metadata) (*icebergRefs, error) {
 	refs := &icebergRefs{data: map[string]bool{}, meta: map[string]bool{}}
+	tl := dsLoc.sub(tableName)
+	fsys := locatorFS{tl}
+	rel := func(what, name string) (string, error) {
+		r, err := tl.rel(name)
+		if err != nil {
+			return "", fmt.Errorf("%s %s: %w", what, name, err)
+		}
+		return tableName + "/" + r, nil
+	}
 	for _, s := range meta.Snapshots() {
-		refs.meta[s.ManifestList] = true
-		manifests, err := s.Manifests(icebergio.LocalFS{})
+		list, err := rel("manifest list", s.ManifestList)
+		if err != nil {
+			return nil, err
+		}
+		refs.meta[list] = true
+		manifests, err := s.Manifests(fsys)
 		if err != nil {
 			return nil, err
 		}
 		for _, m := range manifests {
-			if refs.meta[m.FilePath()] {
+			mrel, err := rel("manifest", m.FilePath())
+			if err != nil {
+				return nil, err
+			}
+			if refs.meta[mrel] {
 				continue
 			}
-			refs.meta[m.FilePath()] = true
-			entries, err := m.FetchEntries(icebergio.LocalFS{}, true)
+			refs.meta[mrel] = true
+			entries, err := m.FetchEntries(fsys, true)
 			if err != nil {
 				return nil, err
 			}
 			for _, e := range entries {
-				refs.data[e.DataFile().FilePath()] = true
+				drel, err := rel("data file", e.DataFile().FilePath())
+				if err != nil {
+					return nil, err
+				}
+				refs.data[drel] = true
 			}
 		}
 	}
@@ -519,26 +541,47 @@ func writeVersionHint(absDir, tableName string, version int) error {
 type icebergState struct {
 	ref *IcebergRef
 	// moved is set when the metadata names another location: the dataset
-	// folder was moved, so nothing in the metadata folder is ours to judge
-	// until the next commit starts a new history.
+	// folder was moved, or is opened at another location base, so nothing
+	// in the metadata folder is ours to judge until the next commit starts
+	// a new history.
 	moved bool
 	refs  *icebergRefs
 }
 
-func readIcebergState(absDir, tableName string, ref *IcebergRef) (*icebergState, error) {
+func readIcebergState(dsLoc locator, tableName string, ref *IcebergRef) (*icebergState, error) {
 	st := &icebergState{ref: ref, refs: &icebergRefs{data: map[string]bool{}, meta: map[string]bool{}}}
 	if ref == nil {
 		return st, nil
 	}
-	meta, err := loadIceberg(absDir, tableName, ref)
+	meta, err := loadIceberg(dsLoc.dir, tableName, ref)
 	if err != nil {
 		return nil, err
 	}
-	if meta.Location() != tableLocation(absDir, tableName) {
+	if meta.Location() != dsLoc.sub(tableName).base {
+		st.moved = true
+		// The data files the old history keeps for time travel stay
+		// until the next commit starts the new one, when they can be
+		// read where they are now, under the folder, by the names the
+		// metadata gives them. When they cannot, they go as they
+		// always did: the old history ends at the next commit anyway.
+		old, ok := strings.CutSuffix(meta.Location(), "/"+tableName)
+		if !ok || old == "" {
+			return st, nil
+		}
+		oldLoc := locator{dir: dsLoc.dir, base: old, escaped: escapedBase(old)}
+		if oldLoc.sub(tableName).outsideHistory(meta) {
+			return st, nil
+		}
+		if refs, err := keptFiles(oldLoc, tableName, meta); err == nil {
+			st.refs = refs
+		}
+		return st, nil
+	}
+	if dsLoc.sub(tableName).outsideHistory(meta) {
 		st.moved = true
 		return st, nil
 	}
-	if st.refs, err = keptFiles(meta); err != nil {
+	if st.refs, err = keptFiles(dsLoc, tableName, meta); err != nil {
 		return nil, fmt.Errorf("table %s: %w", tableName, err)
 	}
 	return st, nil
@@ -546,7 +589,7 @@ func readIcebergState(absDir, tableName string, ref *IcebergRef) (*icebergState,
 
 // metadataLeftover tells what a file in a table's metadata folder is when
 // the manifest does not account for it, or "" when it does.
-func (st *icebergState) metadataLeftover(full, name string) string {
+func (st *icebergState) metadataLeftover(rel, name string) string {
 	switch {
 	case st.moved:
 		return ""
@@ -558,7 +601,7 @@ func (st *icebergState) metadataLeftover(full, name string) string {
 			return "iceberg metadata not in manifest"
 		}
 	case strings.HasSuffix(name, ".avro"):
-		if !st.refs.meta[filepath.ToSlash(full)] {
+		if !st.refs.meta[rel] {
 			return "iceberg manifest no snapshot uses"
 		}
 	case name == versionHintName:

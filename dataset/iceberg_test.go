@@ -29,11 +29,20 @@ import (
 // holds nothing no kept snapshot uses.
 func checkIceberg(t *testing.T, dir string) {
 	t.Helper()
+	checkIcebergAt(t, dir, "")
+}
+
+// checkIcebergAt is checkIceberg for a dataset opened at location.
+func checkIcebergAt(t *testing.T, dir, location string) {
+	t.Helper()
 	m, err := ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	abs, _ := filepath.Abs(dir)
+	loc, err := newLocator(dir, location)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, td := range tableDefs {
 		tf := m.Tables[td.name]
 		ref := tf.Iceberg
@@ -54,13 +63,13 @@ func checkIceberg(t *testing.T, dir string) {
 			t.Errorf("%s: current snapshot %v, manifest names %d", td.name, snap, ref.SnapshotID)
 			continue
 		}
-		got, err := snapshotFiles(snap)
+		got, err := snapshotFiles(locatorFS{loc.sub(td.name)}, snap)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]bool{}
 		for _, f := range tf.Files {
-			want[filepath.ToSlash(filepath.Join(abs, filepath.FromSlash(f.Path)))] = true
+			want[loc.url(f.Path)] = true
 		}
 		if !maps.Equal(got, want) {
 			t.Errorf("%s: snapshot files %v, manifest files %v", td.name, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
@@ -71,16 +80,15 @@ func checkIceberg(t *testing.T, dir string) {
 		if snap.Summary.Properties[SnapshotRunIDKey] == "" {
 			t.Errorf("%s: snapshot summary without %s: %v", td.name, SnapshotRunIDKey, snap.Summary.Properties)
 		}
-		kept, err := keptFiles(meta)
+		kept, err := keptFiles(loc, td.name, meta)
 		if err != nil {
 			t.Fatal(err)
 		}
 		entries, _ := os.ReadDir(filepath.Join(dir, td.name, "metadata"))
 		for _, e := range entries {
-			full := filepath.ToSlash(filepath.Join(abs, td.name, "metadata", e.Name()))
 			switch {
 			case e.Name() == "version-hint.text", e.Name() == filepath.Base(ref.Metadata):
-			case kept.meta[full]:
+			case kept.meta[td.name+"/metadata/"+e.Name()]:
 			default:
 				t.Errorf("%s: metadata folder holds %s, which nothing uses", td.name, e.Name())
 			}
@@ -381,13 +389,21 @@ func openTestSession(t *testing.T, dir string) *Session {
 func snapshotOrders(t *testing.T, dir string) map[int64][]OrderRow {
 	t.Helper()
 	out := map[int64][]OrderRow{}
+	loc, err := newLocator(filepath.Join(dir, TableOrders), "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range readMeta(t, dir, TableOrders).Snapshots() {
-		files, err := snapshotFiles(&s)
+		files, err := snapshotFiles(locatorFS{loc}, &s)
 		if err != nil {
 			t.Fatalf("snapshot %d: %v", s.SnapshotID, err)
 		}
 		for f := range files {
-			_, err := ReadFile(t.Context(), filepath.FromSlash(f), make([]OrderRow, 256), func(rows []OrderRow) error {
+			p, err := loc.path(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ReadFile(t.Context(), p, make([]OrderRow, 256), func(rows []OrderRow) error {
 				out[s.SnapshotID] = append(out[s.SnapshotID], rows...)
 				return nil
 			})
@@ -770,7 +786,11 @@ func TestIcebergSchemaEvolution(t *testing.T) {
 	}
 	td1 := &tableDef{name: name, rowType: reflect.TypeFor[evolveV1]()}
 	files := []FileEntry{{Path: name + "/part-1.parquet"}}
-	c1, err := commitIceberg(t.Context(), abs, td1, nil, files, "r1", Retention{}, time.Now())
+	loc, err := newLocator(abs, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := commitIceberg(t.Context(), loc, td1, nil, files, "r1", Retention{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -783,7 +803,7 @@ func TestIcebergSchemaEvolution(t *testing.T) {
 	}
 	td2 := &tableDef{name: name, rowType: reflect.TypeFor[evolveV2]()}
 	files = append(files, FileEntry{Path: name + "/part-2.parquet"})
-	c2, err := commitIceberg(t.Context(), abs, td2, c1.ref, files, "r2", Retention{}, time.Now())
+	c2, err := commitIceberg(t.Context(), loc, td2, c1.ref, files, "r2", Retention{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -800,7 +820,7 @@ func TestIcebergSchemaEvolution(t *testing.T) {
 			t.Errorf("name mapping lacks %s: %s", col, mapping)
 		}
 	}
-	got, err := snapshotFiles(meta.CurrentSnapshot())
+	got, err := snapshotFiles(locatorFS{loc.sub(name)}, meta.CurrentSnapshot())
 	if err != nil || len(got) != 2 {
 		t.Errorf("snapshot files %v %v, want both", got, err)
 	}

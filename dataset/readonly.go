@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 )
 
 // OpenReadOnly opens the committed dataset in dir for reading: it reads the
@@ -25,11 +24,11 @@ func OpenReadOnly(dir string) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	abs, err := filepath.Abs(dir)
+	loc, err := newLocator(dir, "")
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	return &Dataset{dir: dir, abs: abs, manifest: m, readOnly: true}, nil
+	return &Dataset{dir: dir, abs: loc.dir, loc: loc, manifest: m, readOnly: true}, nil
 }
 
 // Leftovers lists what the dataset folder holds beside its committed files:

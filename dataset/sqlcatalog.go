@@ -246,10 +246,12 @@ func (c *SQLCatalog) commit(ctx context.Context, changes []catalogChange) error 
 }
 
 // metadataLocation is what the catalog holds for a table whose metadata
-// the manifest names by ref: the metadata file's absolute path, as the
-// table's own metadata names its location.
-func metadataLocation(absDir string, ref *IcebergRef) string {
-	return filepath.ToSlash(filepath.Join(absDir, filepath.FromSlash(ref.Metadata)))
+// the manifest names by ref: the metadata file under the dataset's
+// location, where the engines reading the catalog find it (the bucket, for
+// a dataset in object storage), as the table's own metadata names its
+// files.
+func metadataLocation(loc locator, ref *IcebergRef) string {
+	return loc.url(ref.Metadata)
 }
 
 // pendingManifestName is, during a commit through a catalog, the manifest
@@ -294,7 +296,7 @@ func (ds *Dataset) resolveCatalog() error {
 	}
 	if pending != nil {
 		switch {
-		case catalogNamesAll(ds.abs, locs, pending):
+		case catalogNamesAll(ds.loc, locs, pending):
 			// The catalog committed: the pending manifest is the dataset.
 			if err := os.Rename(pendingPath, filepath.Join(ds.dir, ManifestName)); err != nil {
 				return fmt.Errorf("finish the commit the catalog holds: %w", err)
@@ -321,10 +323,10 @@ func (ds *Dataset) resolveCatalog() error {
 
 // catalogNamesAll tells whether the catalog holds, for every table of m,
 // the metadata m names.
-func catalogNamesAll(absDir string, locs map[string]string, m *Manifest) bool {
+func catalogNamesAll(loc locator, locs map[string]string, m *Manifest) bool {
 	for _, td := range tableDefs {
 		ref := m.Tables[td.name].Iceberg
-		if ref == nil || locs[td.name] != metadataLocation(absDir, ref) {
+		if ref == nil || locs[td.name] != metadataLocation(loc, ref) {
 			return false
 		}
 	}
@@ -343,10 +345,10 @@ func (ds *Dataset) catalogConflict(locs map[string]string, m *Manifest) error {
 		want := "nothing (the dataset has no commit of it)"
 		if m != nil {
 			if ref := m.Tables[td.name].Iceberg; ref != nil {
-				if metadataLocation(ds.abs, ref) == loc {
+				if metadataLocation(ds.loc, ref) == loc {
 					continue
 				}
-				want = metadataLocation(ds.abs, ref)
+				want = metadataLocation(ds.loc, ref)
 			}
 		}
 		return fmt.Errorf("%s: table %s.%s: %w: the catalog names %s, this dataset's manifest names %s; nothing was changed",
@@ -382,7 +384,7 @@ func (tx *Tx) commitThroughCatalog(tables map[string]TableFiles, data []byte) (c
 		if ref == nil {
 			continue
 		}
-		to := metadataLocation(ds.abs, ref)
+		to := metadataLocation(ds.loc, ref)
 		changes = append(changes, catalogChange{Table: td.name, From: ds.catLocs[td.name], To: to})
 		locs[td.name] = to
 	}

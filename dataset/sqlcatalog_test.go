@@ -76,11 +76,17 @@ func openCatalog(t *testing.T, cfg CatalogConfig) *SQLCatalog {
 // metadata file the manifest names.
 func checkCatalog(t *testing.T, dir, uri string, cfg CatalogConfig) map[string]catalogRow {
 	t.Helper()
+	return checkCatalogAt(t, dir, "", uri, cfg)
+}
+
+// checkCatalogAt is checkCatalog for a dataset opened at location.
+func checkCatalogAt(t *testing.T, dir, location, uri string, cfg CatalogConfig) map[string]catalogRow {
+	t.Helper()
 	m, err := ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := OpenReadOnly(dir)
+	loc, err := newLocator(dir, location)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +99,7 @@ func checkCatalog(t *testing.T, dir, uri string, cfg CatalogConfig) map[string]c
 		if ref == nil {
 			t.Fatalf("manifest names no iceberg metadata for %s", td.name)
 		}
-		want := metadataLocation(ds.abs, ref)
+		want := metadataLocation(loc, ref)
 		if r := rows[td.name]; r.location != want || r.typ != "TABLE" {
 			t.Errorf("catalog row of %s = %+v, want TABLE at %s", td.name, r, want)
 		}
@@ -203,60 +209,50 @@ func TestSQLCatalog(t *testing.T) {
 		reset := resetKillHooks
 		t.Cleanup(reset)
 		for _, st := range steps {
-			t.Run(st.name, func(t *testing.T) {
-				cfg := config()
-				dir := t.TempDir()
-				ds, err := OpenWithCatalog(dir, openCatalog(t, cfg))
-				if err != nil {
-					t.Fatal(err)
-				}
-				commitRun(t, ds, "run-1", 10)
-				before := snapshot(t, dir)
-				rowsBefore := catalogRows(t, uri, cfg.Name, cfg.Namespace)
+			for _, location := range []string{"", "s3://bucket/prefix"} {
+				killAtStep(t, st, location, config(), uri)
+			}
+		}
+	})
 
-				st.set()
-				tx := ds.Begin("run-2")
-				writeRun(t, tx, benchOrders(50))
-				err = tx.Commit(testManifest())
-				reset()
-				if !errors.Is(err, errSimulatedCrash) {
-					t.Fatalf("Commit: %v", err)
-				}
-				if st.name == "after catalog" {
-					// Without the catalog nobody can tell whether the
-					// commit happened: Open refuses to guess.
-					if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "catalog") {
-						t.Errorf("Open without the catalog after a commit in doubt: %v", err)
-					}
-				}
+	t.Run("a dataset in a bucket", func(t *testing.T) {
+		cfg := config()
+		dir := t.TempDir()
+		const bucket = "s3://bucket/prefix"
+		ds, err := openDatasetAt(dir, bucket, openCatalog(t, cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		commitRun(t, ds, "run-1", 30)
+		commitRun(t, ds, "run-2", 40)
+		rows := catalogRows(t, uri, cfg.Name, cfg.Namespace)
+		for _, td := range tableDefs {
+			want := catalogRow{
+				typ:      "TABLE",
+				location: bucket + "/" + td.name + "/metadata/v2.metadata.json",
+				previous: sql.NullString{String: bucket + "/" + td.name + "/metadata/v1.metadata.json", Valid: true},
+			}
+			if rows[td.name] != want {
+				t.Errorf("catalog row of %s = %+v, want %+v", td.name, rows[td.name], want)
+			}
+		}
+		checkIcebergAt(t, dir, bucket)
+		checkNamesUnder(t, dir, bucket)
 
-				ds2, err := OpenWithCatalog(dir, openCatalog(t, cfg))
-				if err != nil {
-					t.Fatal(err)
-				}
-				wantRun := "run-1"
-				if st.after {
-					wantRun = "run-2"
-				} else {
-					if after := snapshot(t, dir); !slices.Equal(before, after) {
-						t.Errorf("after recovery:\n%v\nwant:\n%v", after, before)
-					}
-					if rows := catalogRows(t, uri, cfg.Name, cfg.Namespace); fmt.Sprint(rows) != fmt.Sprint(rowsBefore) {
-						t.Errorf("catalog after a run killed before its commit:\n%v\nwant:\n%v", rows, rowsBefore)
-					}
-				}
-				if got := ds2.Manifest().RunID; got != wantRun {
-					t.Errorf("manifest of %s, want %s", got, wantRun)
-				}
-				checkCatalog(t, dir, uri, cfg)
-				checkIceberg(t, dir)
-				if left, err := ds2.Leftovers(); err != nil || len(left) != 0 {
-					t.Errorf("leftovers after recovery: %v %v", left, err)
-				}
-				commitRun(t, ds2, "run-3", 20)
-				checkCatalog(t, dir, uri, cfg)
-				checkIceberg(t, dir)
-			})
+		// The same working copy opened as a local dataset would move the
+		// catalog's tables out of the bucket: refused, nothing changed.
+		before := snapshot(t, dir)
+		if _, err := OpenWithCatalog(dir, openCatalog(t, cfg)); !errors.Is(err, ErrCatalogConflict) || !strings.Contains(err.Error(), bucket+"/") {
+			t.Errorf("OpenWithCatalog at the local location: %v, want a conflict naming %s", err, bucket)
+		}
+		if after := snapshot(t, dir); !slices.Equal(before, after) {
+			t.Errorf("the refused Open changed the folder")
+		}
+		if got := catalogRows(t, uri, cfg.Name, cfg.Namespace); fmt.Sprint(got) != fmt.Sprint(rows) {
+			t.Errorf("the refused Open changed the catalog:\n%v\nwant:\n%v", got, rows)
+		}
+		if _, err := openDatasetAt(dir, bucket, openCatalog(t, cfg)); err != nil {
+			t.Errorf("reopening at the bucket: %v", err)
 		}
 	})
 
@@ -364,5 +360,64 @@ func TestSQLCatalog(t *testing.T) {
 				}
 			})
 		}
+	})
+}
+
+// killAtStep kills a commit through the catalog of a dataset opened at
+// location at step st, and checks that the next Open rolls it back or
+// finishes it as the catalog says.
+func killAtStep(t *testing.T, st killStep, location string, cfg CatalogConfig, uri string) {
+	t.Run(st.name+" "+location, func(t *testing.T) {
+		dir := t.TempDir()
+		ds, err := openDatasetAt(dir, location, openCatalog(t, cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		commitRun(t, ds, "run-1", 10)
+		before := snapshot(t, dir)
+		rowsBefore := catalogRows(t, uri, cfg.Name, cfg.Namespace)
+
+		st.set()
+		tx := ds.Begin("run-2")
+		writeRun(t, tx, benchOrders(50))
+		err = tx.Commit(testManifest())
+		resetKillHooks()
+		if !errors.Is(err, errSimulatedCrash) {
+			t.Fatalf("Commit: %v", err)
+		}
+		if st.name == "after catalog" {
+			// Without the catalog nobody can tell whether the
+			// commit happened: Open refuses to guess.
+			if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "catalog") {
+				t.Errorf("Open without the catalog after a commit in doubt: %v", err)
+			}
+		}
+
+		ds2, err := openDatasetAt(dir, location, openCatalog(t, cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantRun := "run-1"
+		if st.after {
+			wantRun = "run-2"
+		} else {
+			if after := snapshot(t, dir); !slices.Equal(before, after) {
+				t.Errorf("after recovery:\n%v\nwant:\n%v", after, before)
+			}
+			if rows := catalogRows(t, uri, cfg.Name, cfg.Namespace); fmt.Sprint(rows) != fmt.Sprint(rowsBefore) {
+				t.Errorf("catalog after a run killed before its commit:\n%v\nwant:\n%v", rows, rowsBefore)
+			}
+		}
+		if got := ds2.Manifest().RunID; got != wantRun {
+			t.Errorf("manifest of %s, want %s", got, wantRun)
+		}
+		checkCatalogAt(t, dir, location, uri, cfg)
+		checkIcebergAt(t, dir, location)
+		if left, err := ds2.Leftovers(); err != nil || len(left) != 0 {
+			t.Errorf("leftovers after recovery: %v %v", left, err)
+		}
+		commitRun(t, ds2, "run-3", 20)
+		checkCatalogAt(t, dir, location, uri, cfg)
+		checkIcebergAt(t, dir, location)
 	})
 }
