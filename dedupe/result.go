@@ -408,11 +408,20 @@ func (s *state) identities(c *custRec, t *tallies, rows []Identity) []Identity {
 		first, last, src := x.first, x.last, x.src
 		h := seedHash(k, row.Value)
 		if sd, ok := r.seeds[h]; ok {
-			if sd.first != noTime && (first == noTime || sd.first < first) {
-				first = sd.first
+			// The seed's dates stand for orders this resolution cannot
+			// date: pinned orders that no longer show the identifier, or
+			// orders without a date (whose first stamp the seed keeps).
+			// Otherwise the customer's own orders date the identity, as
+			// one resolution of every order would: a seed also spans
+			// the orders of other customers that had the identifier.
+			u, pinned := s.seedCount[compSeed{c.comp, h}]
+			if pinned || first == noTime {
+				if sd.first != noTime && (first == noTime || sd.first < first) {
+					first = sd.first
+				}
+				last = max(last, sd.last)
 			}
-			last = max(last, sd.last)
-			if u, ok := s.seedCount[compSeed{c.comp, h}]; ok {
+			if pinned {
 				// Re-confirmed identity of a pinned customer: the seed
 				// counted the pinned orders, and saw it first.
 				row.OrdersCount = u.count
