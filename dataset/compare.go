@@ -434,74 +434,37 @@ func (c *canonical) eachRow(ctx context.Context, table string, fn func(row []byt
 	}
 	switch table {
 	case TableOrders:
-		return ReadTable(ctx, c.ds, table, func(rows []OrderRow) error {
-			for i := range rows {
-				r := rows[i]
-				r.CustomerID = c.relabel(r.CustomerID)
-				r.IngestedAt = time.Time{}
-				if err := each(&r); err != nil {
-					return err
-				}
-			}
-			return nil
+		return eachCanonical(ctx, c.ds, table, each, func(r *OrderRow) {
+			r.CustomerID = c.relabel(r.CustomerID)
+			r.IngestedAt = time.Time{}
 		})
 	case TableOrderItems:
-		return ReadTable(ctx, c.ds, table, func(rows []ItemRow) error {
-			for i := range rows {
-				r := rows[i]
-				r.CustomerID = c.relabel(r.CustomerID)
-				if err := each(&r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return eachCanonical(ctx, c.ds, table, each, func(r *ItemRow) { r.CustomerID = c.relabel(r.CustomerID) })
 	case TableCustomers:
-		return ReadTable(ctx, c.ds, table, func(rows []CustomerRow) error {
-			for i := range rows {
-				r := rows[i]
-				r.CustomerID = c.relabel(r.CustomerID)
-				if err := each(&r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return eachCanonical(ctx, c.ds, table, each, func(r *CustomerRow) { r.CustomerID = c.relabel(r.CustomerID) })
 	case TableIdentities:
-		return ReadTable(ctx, c.ds, table, func(rows []IdentityRow) error {
-			for i := range rows {
-				r := rows[i]
-				r.CustomerID = c.relabel(r.CustomerID)
-				if err := each(&r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return eachCanonical(ctx, c.ds, table, each, func(r *IdentityRow) { r.CustomerID = c.relabel(r.CustomerID) })
 	case TableLinks:
-		return ReadTable(ctx, c.ds, table, func(rows []LinkRow) error {
-			for i := range rows {
-				r := rows[i]
-				r.CustomerID = c.relabel(r.CustomerID)
-				if err := each(&r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return eachCanonical(ctx, c.ds, table, each, func(r *LinkRow) { r.CustomerID = c.relabel(r.CustomerID) })
 	case TableRejects:
-		return ReadTable(ctx, c.ds, table, func(rows []RejectRow) error {
-			for i := range rows {
-				r := rows[i]
-				r.RunID = ""
-				if err := each(&r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return eachCanonical(ctx, c.ds, table, each, func(r *RejectRow) { r.RunID = "" })
 	}
 	return fmt.Errorf("compare: no table %s", table)
+}
+
+// eachCanonical reads table's rows of type T, makes each canonical with
+// canon (a copy: the reader's batch is left alone) and hands it to each.
+func eachCanonical[T any](ctx context.Context, ds *Dataset, table string, each func(any) error, canon func(*T)) error {
+	return ReadTable(ctx, ds, table, func(rows []T) error {
+		for i := range rows {
+			r := rows[i]
+			canon(&r)
+			if err := each(&r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // samples reads table again for a few of the rows whose hashes are want.

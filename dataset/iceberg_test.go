@@ -205,55 +205,65 @@ func TestIcebergSnapshots(t *testing.T) {
 	}
 }
 
-// TestIcebergKillAtEveryStep kills a commit at every step and checks that
-// the next Open leaves the dataset as the last commit left it (killed
-// before the manifest) or as the new commit made it (killed after), with
-// every table's Iceberg metadata naming the manifest's files, and that the
+// TestIcebergKillAtEveryStep kills a commit at every step, in a dataset
+// whose metadata names its folder and in one that names a bucket
+// location, and checks that the next Open leaves the dataset as the last
+// commit left it (killed before the manifest) or as the new commit made it
+// (killed after), with every table's Iceberg metadata naming the
+// manifest's files, and that the
 // next run commits.
 func TestIcebergKillAtEveryStep(t *testing.T) {
-	steps := killSteps(false)
-	reset := resetKillHooks
-	t.Cleanup(reset)
+	t.Cleanup(resetKillHooks)
+	for _, at := range []struct {
+		name, location string
+		orders         []OrderRow
+	}{
+		{"folder", "", benchOrders(50)},
+		{"bucket location", testLocation, twoMonths(50)},
+	} {
+		for _, st := range killSteps(false) {
+			t.Run(at.name+"/"+st.name, func(t *testing.T) {
+				dir := t.TempDir()
+				ds, err := openDatasetAt(dir, at.location, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				commitRun(t, ds, "run-1", 10)
+				before := snapshot(t, dir)
 
-	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
-			dir := t.TempDir()
-			ds, err := Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			commitRun(t, ds, "run-1", 10)
-			before := snapshot(t, dir)
+				st.set()
+				tx := ds.Begin("run-2")
+				writeRun(t, tx, at.orders)
+				err = tx.Commit(testManifest())
+				resetKillHooks()
+				if !errors.Is(err, errSimulatedCrash) {
+					t.Fatalf("Commit: %v", err)
+				}
 
-			st.set()
-			tx := ds.Begin("run-2")
-			writeRun(t, tx, benchOrders(50))
-			err = tx.Commit(testManifest())
-			reset()
-			if !errors.Is(err, errSimulatedCrash) {
-				t.Fatalf("Commit: %v", err)
-			}
-
-			ds2, err := Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantRun := "run-1"
-			if st.after {
-				wantRun = "run-2"
-			} else if after := snapshot(t, dir); !slices.Equal(before, after) {
-				t.Errorf("after recovery:\n%v\nwant:\n%v", after, before)
-			}
-			if got := ds2.Manifest().RunID; got != wantRun {
-				t.Errorf("manifest of %s, want %s", got, wantRun)
-			}
-			checkIceberg(t, dir)
-			if left, err := ds2.Leftovers(); err != nil || len(left) != 0 {
-				t.Errorf("leftovers after recovery: %v %v", left, err)
-			}
-			commitRun(t, ds2, "run-3", 20)
-			checkIceberg(t, dir)
-		})
+				ds2, err := openDatasetAt(dir, at.location, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantRun := "run-1"
+				if st.after {
+					wantRun = "run-2"
+				} else if after := snapshot(t, dir); !slices.Equal(before, after) {
+					t.Errorf("after recovery:\n%v\nwant:\n%v", after, before)
+				}
+				if got := ds2.Manifest().RunID; got != wantRun {
+					t.Errorf("manifest of %s, want %s", got, wantRun)
+				}
+				checkIcebergAt(t, dir, at.location)
+				if left, err := ds2.Leftovers(); err != nil || len(left) != 0 {
+					t.Errorf("leftovers after recovery: %v %v", left, err)
+				}
+				commitRun(t, ds2, "run-3", 20)
+				checkIcebergAt(t, dir, at.location)
+				if at.location != "" {
+					checkNamesUnder(t, dir, at.location)
+				}
+			})
+		}
 	}
 }
 

@@ -389,53 +389,6 @@ func TestIcebergAtLocation(t *testing.T) {
 	}
 }
 
-// TestIcebergAtLocationKillAtEveryStep is TestIcebergKillAtEveryStep for a
-// dataset opened at a bucket location.
-func TestIcebergAtLocationKillAtEveryStep(t *testing.T) {
-	t.Cleanup(resetKillHooks)
-	for _, st := range killSteps(false) {
-		t.Run(st.name, func(t *testing.T) {
-			dir := t.TempDir()
-			ds, err := openDatasetAt(dir, testLocation, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			commitRun(t, ds, "run-1", 10)
-			before := snapshot(t, dir)
-
-			st.set()
-			tx := ds.Begin("run-2")
-			writeRun(t, tx, twoMonths(50))
-			err = tx.Commit(testManifest())
-			resetKillHooks()
-			if !errors.Is(err, errSimulatedCrash) {
-				t.Fatalf("Commit: %v", err)
-			}
-
-			ds2, err := openDatasetAt(dir, testLocation, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantRun := "run-1"
-			if st.after {
-				wantRun = "run-2"
-			} else if after := snapshot(t, dir); !slices.Equal(before, after) {
-				t.Errorf("after recovery:\n%v\nwant:\n%v", after, before)
-			}
-			if got := ds2.Manifest().RunID; got != wantRun {
-				t.Errorf("manifest of %s, want %s", got, wantRun)
-			}
-			checkIcebergAt(t, dir, testLocation)
-			if left, err := ds2.Leftovers(); err != nil || len(left) != 0 {
-				t.Errorf("leftovers after recovery: %v %v", left, err)
-			}
-			commitRun(t, ds2, "run-3", 20)
-			checkIcebergAt(t, dir, testLocation)
-			checkNamesUnder(t, dir, testLocation)
-		})
-	}
-}
-
 // TestIcebergMetadataNamesOutside: metadata edited to name a manifest list
 // outside the table's location stops recovery with an error naming the
 // table and the name, before anything is read there or removed anywhere.
