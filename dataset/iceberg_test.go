@@ -210,8 +210,7 @@ func TestIcebergSnapshots(t *testing.T) {
 // location, and checks that the next Open leaves the dataset as the last
 // commit left it (killed before the manifest) or as the new commit made it
 // (killed after), with every table's Iceberg metadata naming the
-// manifest's files, and that the
-// next run commits.
+// manifest's files, and that the next run commits.
 func TestIcebergKillAtEveryStep(t *testing.T) {
 	t.Cleanup(resetKillHooks)
 	for _, at := range []struct {
