@@ -143,8 +143,10 @@ const (
 	transfers = 4
 )
 
-// openMirror connects to the bucket and prepares the working copy's folder.
-func openMirror(ctx context.Context, location string, o RemoteOptions) (*mirror, error) {
+// openMirror connects to the bucket and prepares the working copy's
+// folder: the writers' copy, or the readers' beside it, so that a report
+// never waits for a nightly run on the same machine.
+func openMirror(ctx context.Context, location string, o RemoteOptions, readers bool) (*mirror, error) {
 	store, err := s3.Open(ctx, location, o.S3)
 	if err != nil {
 		return nil, err
@@ -153,11 +155,13 @@ func openMirror(ctx context.Context, location string, o RemoteOptions) (*mirror,
 	if err != nil {
 		return nil, err
 	}
+	if readers {
+		root += "-read"
+	}
 	m := &mirror{store: store, root: root, dir: filepath.Join(root, mirrorDataDir)}
 	if err := os.MkdirAll(m.dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("working copy of %s: %w", store.Location(), err)
 	}
-	m.rec = m.loadRecord()
 	return m, nil
 }
 
@@ -280,6 +284,7 @@ func filePerm(key string) os.FileMode {
 // protocol). A writer, under the lease, also aborts the incomplete uploads
 // a killed run left.
 func (m *mirror) pull(ctx context.Context) error {
+	m.rec = m.loadRecord()
 	if m.lease != nil {
 		if ab, ok := m.store.(backend.UploadAborter); ok {
 			if _, err := ab.AbortIncompleteUploads(ctx, "", 0); err != nil {
@@ -486,14 +491,20 @@ func (m *mirror) usable() error {
 // pushAdded uploads, create-only, every file the bucket does not hold yet
 // except the manifest: what a commit adds, before its commit point.
 func (m *mirror) pushAdded(ctx context.Context) error {
-	if err := m.usable(); err != nil {
-		return err
-	}
 	added, _, _, err := m.changes()
 	if err != nil {
 		return err
 	}
-	err = m.sendAll(ctx, added, func(string) backend.Cond { return backend.Cond{IfNoneMatch: true} })
+	return m.sendAdded(ctx, added)
+}
+
+// sendAdded uploads the added files create-only (a taken key means another
+// writer); a failure stops the session's uploads.
+func (m *mirror) sendAdded(ctx context.Context, added []string) error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	err := m.sendAll(ctx, added, func(string) backend.Cond { return backend.Cond{IfNoneMatch: true} })
 	if serr := m.saveRecord(); err == nil {
 		err = serr
 	}
@@ -554,14 +565,14 @@ func (m *mirror) commitManifest(ctx context.Context, data []byte) error {
 // (conditional, the commit point when it changed), files replaced in
 // place, then deletions.
 func (m *mirror) push(ctx context.Context) error {
-	if err := m.pushAdded(ctx); err != nil {
-		return err
-	}
-	_, changed, removed, err := m.changes()
+	added, changed, removed, err := m.changes()
 	if err != nil {
 		return err
 	}
-	if slices.Contains(changed, ManifestName) || !m.has(ManifestName) && fileExists(filepath.Join(m.dir, ManifestName)) {
+	if err := m.sendAdded(ctx, added); err != nil {
+		return err
+	}
+	if slices.Contains(added, ManifestName) || slices.Contains(changed, ManifestName) {
 		data, err := os.ReadFile(filepath.Join(m.dir, ManifestName))
 		if err != nil {
 			return err
@@ -592,11 +603,6 @@ func (m *mirror) has(key string) bool {
 	defer m.mu.Unlock()
 	_, ok := m.rec.Objects[key]
 	return ok
-}
-
-func fileExists(p string) bool {
-	_, err := os.Lstat(p)
-	return err == nil
 }
 
 // deleteAll removes objects the copy removed, each only if it is still the
@@ -644,26 +650,17 @@ func (m *mirror) release() {
 // noticed by the manifest's ETag changing under the download, which is
 // then done again. done releases the copy.
 func ReadCopy(ctx context.Context, location string, o RemoteOptions) (dir string, done func(), err error) {
-	store, err := s3.Open(ctx, location, o.S3)
+	m, err := openMirror(ctx, location, o, true)
 	if err != nil {
 		return "", nil, err
 	}
-	root, err := WorkingCopy(store.Location(), o.WorkDir)
-	if err != nil {
-		return "", nil, err
-	}
-	root += "-read"
-	m := &mirror{store: store, root: root, dir: filepath.Join(root, mirrorDataDir)}
-	if err := os.MkdirAll(m.dir, dirPerm); err != nil {
-		return "", nil, fmt.Errorf("working copy of %s: %w", store.Location(), err)
-	}
+	store := m.store
 	// Two readers of one location on one machine share the copy; the
 	// second waits for nothing and says who has it.
 	lock, err := TakeLock(m.dir, "orderhist (reading "+store.Location()+")", time.Now())
 	if err != nil {
 		return "", nil, err
 	}
-	m.rec = m.loadRecord()
 	for try := 0; ; try++ {
 		before, _ := store.Stat(ctx, ManifestName)
 		if err := m.pull(ctx); err != nil {

@@ -75,7 +75,7 @@ func OpenSession(dir, command string, now time.Time, p *pii.Protector, opts ...S
 			o.remote = &RemoteOptions{}
 		}
 		var err error
-		if mir, err = openMirror(ctx, dir, *o.remote); err != nil {
+		if mir, err = openMirror(ctx, dir, *o.remote, false); err != nil {
 			return nil, err
 		}
 		location, dir = mir.store.Location(), mir.dir
