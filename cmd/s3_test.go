@@ -292,10 +292,9 @@ func TestKilledImportToS3(t *testing.T) {
 	}
 }
 
-// TestConcurrentImportsToS3: two imports started together against one
-// bucket never both commit: one commits, the other exits 75 at once (or
-// runs after it, if the first was done before the second began), and its
-// rerun then commits on top.
+// TestConcurrentImportsToS3: an import started while another holds the
+// bucket's lease exits 75 at once, naming the holder, and never commits;
+// its rerun then commits on top.
 func TestConcurrentImportsToS3(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -303,13 +302,26 @@ func TestConcurrentImportsToS3(t *testing.T) {
 	_, location := s3Dataset(t)
 	in := t.TempDir()
 	small := writeFile(t, in, "amazon.tsv", amazonTSV)
-	big := bigAmazonFile(t, in, 5000)
+	big := bigAmazonFile(t, in, 20000)
 	a := childCommand(t, "import", "--out", location, "--quiet", small, big)
 	b := childCommand(t, "import", "--out", location, "--quiet", small)
 	var errA, errB bytes.Buffer
 	a.Stderr, b.Stderr = &errA, &errB
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
+	}
+	doneA := make(chan error, 1)
+	go func() { doneA <- a.Wait() }()
+	// The second run starts once the first holds the lease.
+	ctx, store := bucketStore(t, location)
+	for held := false; !held; {
+		select {
+		case err := <-doneA:
+			t.Fatalf("the first run ended before it was seen holding the lease: %v\n%s", err, errA.String())
+		case <-time.After(20 * time.Millisecond):
+			_, err := store.Stat(ctx, lease.DefaultKey)
+			held = err == nil
+		}
 	}
 	if err := b.Start(); err != nil {
 		t.Fatal(err)
@@ -324,25 +336,18 @@ func TestConcurrentImportsToS3(t *testing.T) {
 		t.Fatal(err)
 		return -1
 	}
-	ca, cb := codeOf(a.Wait()), codeOf(b.Wait())
-	t.Logf("exit codes %d and %d", ca, cb)
-	switch {
-	case ca == 0 && cb == 0:
-	case ca == 0 && cb == exitLocked:
-		if !strings.Contains(errB.String(), "orderhist import") {
-			t.Errorf("the locked run does not name the holder: %s", errB.String())
-		}
-	case ca == exitLocked && cb == 0:
-		if !strings.Contains(errA.String(), "orderhist import") {
-			t.Errorf("the locked run does not name the holder: %s", errA.String())
-		}
-	default:
-		t.Fatalf("exit codes %d and %d\n%s\n%s", ca, cb, errA.String(), errB.String())
+	cb := codeOf(b.Wait())
+	ca := codeOf(<-doneA)
+	if ca != 0 || cb != exitLocked {
+		t.Fatalf("exit codes %d and %d, want 0 and 75\n%s\n%s", ca, cb, errA.String(), errB.String())
+	}
+	if !strings.Contains(errB.String(), "orderhist import") {
+		t.Errorf("the locked run does not name the holder: %s", errB.String())
 	}
 	if r := run(t, t.Context(), "import", "--out", location, small, big); r.code != 0 {
 		t.Fatalf("rerun: %d %s", r.code, r.stderr)
 	}
-	if m, got := committedOrders(t, location); m.Tables["orders"].Rows != 5002 || len(got.Records) != 5002 {
-		t.Errorf("after both runs and a rerun the bucket has %d orders, want 5002", m.Tables["orders"].Rows)
+	if m, got := committedOrders(t, location); m.Tables["orders"].Rows != 20002 || len(got.Records) != 20002 {
+		t.Errorf("after both runs and a rerun the bucket has %d orders, want 20002", m.Tables["orders"].Rows)
 	}
 }
